@@ -1,0 +1,1 @@
+"""Where papers come from: each source turns its input into PaperRecords."""

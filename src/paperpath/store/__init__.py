@@ -1,0 +1,1 @@
+"""Storage: schema, engine and migrations, and the paper writer/reader."""

@@ -1,0 +1,141 @@
+"""The library's tables (SQLAlchemy Core). Portable: SQLite by default, PostgreSQL later.
+
+Changes go through a new Alembic revision in `migrations/versions/`, never by editing a
+released one; `tests/store/test_migrations.py` checks the two agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+papers = Table(
+    "papers",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    # Public id: the arXiv id, else "doi:<doi>", else "item:<hash>".
+    Column("key", String(300), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False, default="paper"),
+    Column("arxiv_id", String(40), unique=True),
+    Column("doi", String(255), unique=True),
+    Column("title_key", String(300), index=True),
+    Column("title", Text, nullable=False),
+    Column("abstract", Text, nullable=False, default=""),
+    # Author names as a plain "; "-joined string: searchable and cheap to store; the list
+    # form is rebuilt on read (names never contain "; ").
+    Column("authors", Text, nullable=False, default=""),
+    Column("categories", Text, nullable=False, default=""),  # space-separated, primary first
+    Column("primary_category", String(40), index=True),
+    Column("published", Date, index=True),
+    Column("updated", Date),
+    Column("year", Integer),
+    Column("comments", Text),
+    Column("journal_ref", Text),
+    Column("venue", Text),
+    Column("url", Text),
+    Column("pdf_url", Text),
+    Column("code_urls", JSON, nullable=False, default=list),
+    Column("has_code", Boolean, nullable=False, default=False, index=True),
+    Column("versions", JSON, nullable=False, default=list),
+    Column("sources", Text, nullable=False, default=""),  # space-separated source kinds
+    Column("content_hash", String(32), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    Column("modified_at", DateTime, nullable=False),
+)
+
+paper_categories = Table(
+    "paper_categories",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("category", String(40), primary_key=True),
+    Index("ix_paper_categories_category_paper", "category", "paper_pk"),
+)
+
+paper_texts = Table(
+    "paper_texts",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("pages", Integer),
+    Column("pdf_path", Text),
+    Column("sha256", String(64)),
+    Column("extracted_at", DateTime, nullable=False),
+)
+
+ingest_runs = Table(
+    "ingest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Identity of the input (path, size, digest of its head): a rerun of the same file resumes.
+    Column("source_key", String(128), nullable=False, unique=True),
+    Column("kind", String(32), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # running | done | failed
+    Column("lines_done", Integer, nullable=False, default=0),
+    Column("bytes_done", Integer, nullable=False, default=0),
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("error_samples", JSON, nullable=False, default=list),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("kind", String(16), nullable=False, default="blog"),  # blog | newsletter | video
+    Column("etag", Text),
+    Column("modified", Text),
+    Column("last_synced", DateTime),
+    Column("last_error", Text),
+    Column("added_at", DateTime, nullable=False),
+)
+
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("guid", String(500), nullable=False),
+    Column("link", Text),
+    Column("title", Text),
+    Column("published", DateTime),
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="SET NULL"), index=True),
+    Column("added_at", DateTime, nullable=False),
+    UniqueConstraint("feed_id", "guid"),
+)
