@@ -8,6 +8,7 @@ a rerun continues after the last committed batch with nothing lost and nothing d
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -20,12 +21,13 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from paperpath.records import PaperRecord, RecordError
+from paperpath.search.fts_index import FtsIndex
 from paperpath.sources.snapshot import SnapshotError, SnapshotFile, parse_line
 from paperpath.store.db import write_tx
 from paperpath.store.schema import ingest_runs
 from paperpath.store.writer import WriteResult, prepare, write_records
 
-BATCH = 5000
+BATCH = int(os.environ.get("PAPERPATH_INGEST_BATCH", "5000"))  # records per transaction
 MAX_ERROR_SAMPLES = 100
 
 
@@ -74,6 +76,8 @@ class Progress:
     lines: int
     records: int
     errors: int
+    indexing: bool = False  # reading is done; waiting for the full-text index to catch up
+    indexed: int = 0
 
 
 ProgressFn = Callable[[Progress], None]
@@ -116,8 +120,31 @@ def _reader(snap: SnapshotFile, skip: int, start_byte: int, out: queue.Queue[Any
 
 
 def ingest_snapshot(engine: Engine, path: str | Path, progress: ProgressFn | None = None,
-                    batch_size: int = BATCH) -> IngestReport:
-    """Ingest (or resume ingesting) a snapshot file. Bad lines are skipped and reported."""
+                    batch_size: int = BATCH, index: FtsIndex | None = None) -> IngestReport:
+    """Ingest (or resume ingesting) a snapshot file. Bad lines are skipped and reported.
+
+    With a full-text index, one process per shard indexes the committed batches while this
+    one reads and stores the next; the call returns when the index has caught up.
+    """
+    if index is None:
+        return _ingest(engine, path, progress, batch_size)
+    index.catch_up()  # leftovers from an interrupted run first, so workers start level
+    with index.workers() as pool:
+        report = _ingest(engine, path, progress, batch_size)
+        pool.finish()
+        t0 = time.perf_counter()
+        while pool.alive():
+            if progress:
+                progress(Progress(1, 1, report.lines, report.records, report.error_count,
+                                  indexing=True, indexed=pool.indexed() // index.shards))
+            time.sleep(0.1)
+        pool.check()
+        report.seconds += time.perf_counter() - t0
+    return report
+
+
+def _ingest(engine: Engine, path: str | Path, progress: ProgressFn | None,
+            batch_size: int) -> IngestReport:
     snap = SnapshotFile(Path(path))
     if not snap.path.exists():
         raise FileNotFoundError(f"{path}: no such file")
@@ -212,3 +239,13 @@ def _finish_run(engine: Engine, run_id: int, report: IngestReport) -> None:
         conn.execute(update(ingest_runs).where(ingest_runs.c.id == run_id).values(
             status=report.status, finished_at=datetime.now(),
             error_samples=[str(e) for e in report.errors]))
+
+
+def snapshot_status(engine: Engine, path: str | Path) -> str | None:
+    """'done', 'running' (interrupted: a rerun resumes), 'failed', or None if never seen."""
+    snap = SnapshotFile(Path(path))
+    if not snap.path.is_file():
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(ingest_runs.c.status)
+                            .where(ingest_runs.c.source_key == snap.source_key())).scalar()

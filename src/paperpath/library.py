@@ -12,20 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, func, select
 
 from paperpath.config import resolve_db_url
-from paperpath.ingest import IngestReport, ProgressFn, ingest_snapshot
+from paperpath.ingest import IngestReport, ProgressFn, ingest_snapshot, snapshot_status
 from paperpath.records import Paper, PaperRecord
 from paperpath.search import SearchHit, parse_query
 from paperpath.search.engine import search as run_search
 from paperpath.search.filters import make_filters
-from paperpath.store.db import make_engine, migrate, write_tx
+from paperpath.search.fts_index import FtsIndex, IndexProgress
+from paperpath.store.db import make_engine, migrate, open_fts_index, write_tx
 from paperpath.store.reader import get_paper, iter_papers, library_stats, papers_by_pk
 from paperpath.store.schema import papers as papers_table
 from paperpath.store.writer import WriteResult, prepare, write_records
+
+if TYPE_CHECKING:  # imported lazily at run time: bibtexparser is only needed for imports
+    from paperpath.sources.arxiv_api import SyncProgressFn, SyncReport
+    from paperpath.sources.bibtex import ImportReport as BibtexImportReport
+    from paperpath.sources.feeds import Feed, FeedProgressFn, FeedSyncReport
+    from paperpath.sources.http import PoliteClient
 
 
 class Library:
@@ -39,12 +46,29 @@ class Library:
         self.url = resolve_db_url(db_url)
         self.engine: Engine = make_engine(self.url)
         self.backup = migrate(self.engine)
+        self.fts: FtsIndex | None = open_fts_index(self.engine)
+
+    def _catch_up_index(self, progress: IndexProgress | None = None) -> None:
+        if self.fts is not None:
+            self.fts.catch_up(progress=progress)
+
+    def reindex(self, progress: IndexProgress | None = None) -> int:
+        """Rebuild the full-text index from the library; returns papers indexed."""
+        if self.fts is None:
+            return 0
+        self.fts.reset()
+        return self.fts.catch_up(progress=progress)
 
     # -- writing -------------------------------------------------------------------------
     def ingest_snapshot(self, path: str | Path, progress: ProgressFn | None = None
                         ) -> IngestReport:
         """Ingest an arXiv metadata snapshot (.jsonl or .jsonl.gz); resumes if interrupted."""
-        return ingest_snapshot(self.engine, path, progress=progress)
+        return ingest_snapshot(self.engine, path, progress=progress, index=self.fts)
+
+    def snapshot_status(self, path: str | Path) -> str | None:
+        """Whether a snapshot file was ingested: 'done', 'running' (interrupted), 'failed'
+        or None."""
+        return snapshot_status(self.engine, path)
 
     def add_records(self, records: Sequence[PaperRecord]) -> WriteResult:
         """Merge records into the library in one transaction (dedup by arXiv id, DOI, title)."""
@@ -70,6 +94,72 @@ class Library:
         assert paper is not None
         return paper
 
+    # -- importing files (BibTeX, PDF) — see paperpath.sources.bibtex / .pdf -------------
+    def import_bibtex(self, source: str | Path) -> BibtexImportReport:
+        """Import every entry of a .bib file (or BibTeX text) in one transaction; bad entries
+        are skipped and listed in the report with their line numbers."""
+        from paperpath.sources.bibtex import import_bibtex
+
+        return import_bibtex(self, source)
+
+    def import_pdf(self, path: str | Path, *, fetch: bool = True) -> Paper:
+        """Store a PDF's text and return its paper: found by arXiv id / DOI / title, fetched
+        from arXiv (unless fetch=False), or created. Raises PdfError for unusable files."""
+        from paperpath.sources.pdf import import_pdf
+
+        return import_pdf(self, path, fetch=fetch)
+
+    # -- online sources (arXiv API, feeds) — see paperpath.sources.arxiv_api / .feeds -----
+    def fetch_arxiv(self, ids: Sequence[str], *, client: PoliteClient | None = None,
+                    base_url: str | None = None) -> list[Paper]:
+        """Fetch papers from the arXiv API by id or URL, store them and return them (in input
+        order). Raises InvalidIdError, ArxivNotFoundError, ArxivApiError or HttpError."""
+        from paperpath.sources.arxiv_api import fetch_records
+
+        records = fetch_records(list(ids), client=client, base_url=base_url)
+        pks = self.add_records(records).pks
+        with self.engine.connect() as conn:
+            found = papers_by_pk(conn, pks)
+        return [found[pk] for pk in pks]
+
+    def sync_arxiv(self, *, category: str | None = None, query: str | None = None,
+                   since: Any = None, until: Any = None, max_results: int | None = None,
+                   client: PoliteClient | None = None, base_url: str | None = None,
+                   progress: SyncProgressFn | None = None) -> SyncReport:
+        """Fetch new arXiv papers of a category and/or query, continuing where the previous
+        sync stopped; see paperpath.sources.arxiv_api.sync."""
+        from paperpath.sources.arxiv_api import sync
+
+        return sync(self, category=category, query=query, since=since, until=until,
+                    max_results=max_results, client=client, base_url=base_url,
+                    progress=progress)
+
+    def add_feed(self, url: str, kind: str | None = None) -> Feed:
+        """Follow an RSS/Atom feed or a YouTube channel (kind: blog, newsletter, video)."""
+        from paperpath.sources.feeds import add_feed
+
+        return add_feed(self.engine, url, kind)
+
+    def feeds(self) -> list[Feed]:
+        from paperpath.sources.feeds import list_feeds
+
+        return list_feeds(self.engine)
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (its items stay in the library); False if not followed."""
+        from paperpath.sources.feeds import remove_feed
+
+        return remove_feed(self.engine, url)
+
+    def sync_feeds(self, url: str | None = None, *, client: PoliteClient | None = None,
+                   arxiv_base_url: str | None = None, progress: FeedProgressFn | None = None
+                   ) -> FeedSyncReport:
+        """Fetch new items of every followed feed (or just url); arXiv links become papers."""
+        from paperpath.sources.feeds import sync_feeds
+
+        return sync_feeds(self, url, client=client, arxiv_base_url=arxiv_base_url,
+                          progress=progress)
+
     # -- reading -------------------------------------------------------------------------
     def get(self, id: str) -> Paper | None:
         """A paper by arXiv id (any version, or URL), DOI, or library key; None if absent."""
@@ -88,8 +178,11 @@ class Library:
         if unknown:
             raise TypeError(f"unknown search filter(s): {', '.join(sorted(unknown))}")
         parsed = parse_query(query)
+        flt = make_filters(**filters)
+        self._catch_up_index()
+        shards = self.fts.shards if self.fts else 0
         with self.engine.connect() as conn:
-            return run_search(conn, parsed, make_filters(**filters), limit=limit, offset=offset)
+            return run_search(conn, parsed, flt, limit=limit, offset=offset, shards=shards)
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in the order they were added (streamed in batches)."""

@@ -70,7 +70,7 @@ class PaperRecord:
         return PaperRecord(
             title=title,
             abstract=abstract,
-            authors=[clean_ws(a) for a in self.authors if a and clean_ws(a)],
+            authors=[name for a in self.authors if a and (name := clean_ws(a))],
             arxiv_id=arxiv,
             doi=doi,
             categories=cats,
@@ -141,7 +141,8 @@ class Paper:
         return data
 
 
-def content_hash(fields: dict[str, Any]) -> str:
-    """Stable digest of a stored row's content, to skip rewriting unchanged papers."""
-    payload = orjson.dumps(fields, option=orjson.OPT_SORT_KEYS, default=str)
+def content_hash(values: list[Any]) -> str:
+    """Stable digest of a stored row's content values (in a fixed column order), to skip
+    rewriting unchanged papers."""
+    payload = orjson.dumps(values, default=str)
     return hashlib.blake2b(payload, digest_size=12).hexdigest()

@@ -5,34 +5,37 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
-# GitHub / GitLab / Bitbucket / HF / PapersWithCode links as they appear in abstracts and
-# comments; LaTeX often wraps them in \url{...} or breaks them over lines.
+_LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*")
+# GitHub / GitLab / Bitbucket / HF / Codeberg repository links as they appear in abstracts and
+# comments. The pattern starts at the host name so the regex engine can scan quickly.
 _CODE_URL = re.compile(
-    r"(?:https?://)?(?:www\.)?"
-    r"(?:github\.com|gitlab\.com|bitbucket\.org|huggingface\.co|codeberg\.org)"
-    r"/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?",
-    re.IGNORECASE,
+    r"([Gg]it[Hh]ub\.com|[Gg]it[Ll]ab\.com|[Bb]itbucket\.org|huggingface\.co|codeberg\.org)"
+    r"(/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?)"
 )
-_CODE_HOST_ONLY = {"github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org"}
+# Every link the pattern can match has one of these: a cheap test before the regex.
+_CODE_HINTS = (".com/", ".co/", ".org/")
 
 
 def clean_ws(text: str | None) -> str:
     """Collapse runs of whitespace (arXiv abstracts are hard-wrapped) and strip."""
     if not text:
         return ""
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def ascii_fold(text: str) -> str:
+    if text.isascii():
+        return text
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def normalize_title(title: str) -> str:
     """Title reduced to lower-case ASCII words: 'Attention Is All You Need!' -> 'attention is
     all you need'. LaTeX markup and punctuation vanish so BibTeX and arXiv titles agree."""
-    text = re.sub(r"\\[a-zA-Z]+\s*", " ", title or "")  # \emph, \textbf ...
+    text = title or ""
+    if "\\" in text:
+        text = _LATEX_CMD.sub(" ", text)  # \emph, \textbf ...
     text = ascii_fold(text).lower()
     return _NON_WORD.sub(" ", text).strip()
 
@@ -74,24 +77,18 @@ def split_authors(authors: str) -> list[str]:
 
 
 def find_code_urls(*texts: str | None) -> list[str]:
-    """GitHub-style repository links found in the texts, normalised to https, unique."""
+    """Repository links (GitHub, GitLab, ...) found in the texts as https URLs, unique."""
     found: dict[str, None] = {}
     for text in texts:
-        if not text:
+        if not text or not any(h in text for h in _CODE_HINTS):  # most texts have none
             continue
         # Undo hard wraps inside URLs ("https://github.com/foo/\nbar").
-        joined = re.sub(r"(?<=[/\-_.])\s*\n\s*", "", text)
+        joined = text.replace("/\n", "/").replace("-\n", "-").replace("_\n", "_")
         for m in _CODE_URL.finditer(joined):
-            url = m.group(0).rstrip(".,;:)]}'\"")
-            low = url.lower()
-            if not low.startswith("http"):
-                url = "https://" + url
-            url = re.sub(r"^http://", "https://", url, flags=re.IGNORECASE)
-            url = re.sub(r"^https://www\.", "https://", url, flags=re.IGNORECASE)
-            host_path = url.split("://", 1)[1]
-            if host_path.lower() in _CODE_HOST_ONLY or host_path.count("/") < 1:
+            host, path = m.group(1).lower(), m.group(2).rstrip(".,;:)]}'\"")
+            if path.endswith(".git"):
+                path = path[:-4]
+            if len(path) < 2:
                 continue
-            if url.endswith(".git"):
-                url = url[:-4]
-            found.setdefault(url, None)
+            found.setdefault(f"https://{host}{path}", None)
     return list(found)

@@ -1,5 +1,6 @@
-"""Ranked keyword search. SQLite uses its FTS5 index with BM25; other databases use the
-portable backend (term matching in SQL, ranked in Python) until they get an index of their own.
+"""Ranked keyword search. SQLite uses the sharded FTS5 index (fts_index.py) with BM25; other
+databases use the portable backend (term matching in SQL, ranked in Python) until they get an
+index of their own.
 """
 
 from __future__ import annotations
@@ -7,10 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, literal_column, or_, select, text
+from sqlalchemy import Connection, column, or_, select, table, text
 
-from paperpath.search.ddl import FTS_TABLE
 from paperpath.search.filters import filter_conditions
+from paperpath.search.fts_index import FTS
 from paperpath.search.query import ParsedQuery
 from paperpath.search.types import HL_CLOSE, HL_OPEN, SearchFilters, SearchHit
 from paperpath.store.reader import papers_by_pk
@@ -20,11 +21,13 @@ SNIPPET_TOKENS = 32
 
 
 def search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int = 20,
-           offset: int = 0) -> list[SearchHit]:
+           offset: int = 0, shards: int = 0) -> list[SearchHit]:
+    """Ranked hits. shards: number of attached FTS5 shard schemas (fts0..); 0 = none, which
+    selects the portable backend."""
     if query.empty:
         return _browse(conn, filters, limit, offset)
-    if conn.dialect.name == "sqlite":
-        return _fts_search(conn, query, filters, limit, offset)
+    if conn.dialect.name == "sqlite" and shards:
+        return _fts_search(conn, query, filters, limit, offset, shards)
     return _portable_search(conn, query, filters, limit, offset)
 
 
@@ -43,39 +46,45 @@ def _lead(abstract: str, words: int = SNIPPET_TOKENS) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _ranked_pks(conn: Connection, match: str, filters: SearchFilters, limit: int,
+def _fts(shard: int) -> Any:
+    return table(FTS, column("rowid"), column("rank"), schema=f"fts{shard}").alias("f")
+
+
+def _ranked_pks(conn: Connection, match: str, filters: SearchFilters, limit: int, shards: int,
                 exclude: set[int] | None = None) -> list[tuple[int, float]]:
-    stmt = (
-        select(literal_column(f"{FTS_TABLE}.rowid"), literal_column(f"{FTS_TABLE}.rank"))
-        .select_from(text(FTS_TABLE))
-        .where(text(f"{FTS_TABLE} MATCH :q").bindparams(q=match))
-        .order_by(literal_column(f"{FTS_TABLE}.rank"))
-    )
+    """Top `limit` (pk, score) over all shards; each shard ranks its own papers by BM25."""
     conds = filter_conditions(filters)
-    if conds:
-        stmt = stmt.join(papers, papers.c.pk == literal_column(f"{FTS_TABLE}.rowid"))
-        for cond in conds:
-            stmt = stmt.where(cond)
-    if exclude:
-        stmt = stmt.where(literal_column(f"{FTS_TABLE}.rowid").not_in(sorted(exclude)))
-    return [(int(r[0]), -float(r[1])) for r in conn.execute(stmt.limit(limit))]
+    found: list[tuple[int, float]] = []
+    for k in range(shards):
+        f = _fts(k)
+        stmt = select(f.c.rowid, f.c.rank).where(text(f"f.{FTS} MATCH :q").bindparams(q=match))
+        if conds:
+            stmt = stmt.select_from(f.join(papers, papers.c.pk == f.c.rowid))
+            for cond in conds:
+                stmt = stmt.where(cond)
+        if exclude:
+            stmt = stmt.where(f.c.rowid.not_in(sorted(exclude)))
+        stmt = stmt.order_by(f.c.rank).limit(limit)
+        found.extend((int(r[0]), -float(r[1])) for r in conn.execute(stmt))
+    found.sort(key=lambda x: (-x[1], x[0]))
+    return found[:limit]
 
 
 def _fts_search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int,
-                offset: int) -> list[SearchHit]:
+                offset: int, shards: int) -> list[SearchHit]:
     want = limit + offset
-    ranked = _ranked_pks(conn, query.fts_all(), filters, want)
+    ranked = _ranked_pks(conn, query.fts_all(), filters, want, shards)
     # Requiring every word found too little: add papers matching some of them, ranked below.
     if len(ranked) < want and len(query.terms) > 1:
         seen = {pk for pk, _ in ranked}
         floor = min((s for _, s in ranked), default=0.0)
-        extra = _ranked_pks(conn, query.fts_any(), filters, want - len(ranked), seen)
+        extra = _ranked_pks(conn, query.fts_any(), filters, want - len(ranked), shards, seen)
         ranked += [(pk, min(s, floor) - 1e-6 * (i + 1)) for i, (pk, s) in enumerate(extra)]
     ranked = ranked[offset:want]
     if not ranked:
         return []
     found = papers_by_pk(conn, [pk for pk, _ in ranked])
-    marks = _snippets(conn, query.fts_any(), [pk for pk, _ in ranked])
+    marks = _snippets(conn, query.fts_any(), [pk for pk, _ in ranked], shards)
     hits = []
     for pk, score in ranked:
         title_hl, snip = marks.get(pk, ("", ""))
@@ -83,16 +92,20 @@ def _fts_search(conn: Connection, query: ParsedQuery, filters: SearchFilters, li
     return hits
 
 
-def _snippets(conn: Connection, match: str, pks: list[int]) -> dict[int, tuple[str, str]]:
+def _snippets(conn: Connection, match: str, pks: list[int], shards: int
+              ) -> dict[int, tuple[str, str]]:
     """Highlighted title and abstract excerpt, computed only for the rows shown."""
     ids = ",".join(str(int(pk)) for pk in pks)
-    sql = text(
-        f"SELECT rowid, highlight({FTS_TABLE}, 0, :o, :c), "
-        f"snippet({FTS_TABLE}, 1, :o, :c, ' … ', {SNIPPET_TOKENS}) "
-        f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q AND rowid IN ({ids})"
-    )
-    rows = conn.execute(sql, {"o": HL_OPEN, "c": HL_CLOSE, "q": match})
-    return {int(r[0]): (r[1], r[2]) for r in rows}
+    out: dict[int, tuple[str, str]] = {}
+    for k in range(shards):
+        sql = text(
+            f"SELECT f.rowid, highlight(f.{FTS}, 0, :o, :c), "
+            f"snippet(f.{FTS}, 1, :o, :c, ' … ', {SNIPPET_TOKENS}) "
+            f"FROM fts{k}.{FTS} AS f WHERE f.{FTS} MATCH :q AND f.rowid IN ({ids})"
+        )
+        for r in conn.execute(sql, {"o": HL_OPEN, "c": HL_CLOSE, "q": match}):
+            out[int(r[0])] = (r[1], r[2])
+    return out
 
 
 # -- portable backend ---------------------------------------------------------------------

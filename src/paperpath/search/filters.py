@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, literal, or_
 
 from paperpath.search.types import SearchFilters
-from paperpath.store.schema import paper_categories, papers
+from paperpath.store.schema import papers
 
 
 def parse_date(value: Any, *, end: bool = False) -> date | None:
@@ -47,14 +47,12 @@ def make_filters(category: str | list[str] | None = None, since: Any = None, unt
 def filter_conditions(f: SearchFilters) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.categories:
+        padded = literal(" ") + papers.c.categories + literal(" ")
         alts = []
         for cat in f.categories:
             # "cs" means the whole archive (cs.*); "cs.LG" the exact category.
-            cond = (paper_categories.c.category.like(f"{cat}.%") | (paper_categories.c.category
-                                                                   == cat)
-                    if "." not in cat else paper_categories.c.category == cat)
-            alts.append(exists(select(1).where(paper_categories.c.paper_pk == papers.c.pk,
-                                               cond)))
+            pattern = f"% {_like_escape(cat)} %" if "." in cat else f"% {_like_escape(cat)}.%"
+            alts.append(padded.like(pattern, escape="\\"))
         conds.append(or_(*alts))
     if f.since:
         conds.append(papers.c.published >= f.since)
@@ -65,6 +63,10 @@ def filter_conditions(f: SearchFilters) -> list[ColumnElement[bool]]:
     if f.kind:
         conds.append(papers.c.kind == f.kind)
     return conds
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def all_of(conds: list[ColumnElement[bool]]) -> ColumnElement[bool] | None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 # Words too common to narrow a search; dropped unless quoted (they only slow OR queries
 # and make AND queries miss papers that phrase things differently).
 STOP_WORDS = frozenset(
-    """a an and are as at be by can do does for from has have how in into is it its of on or
-    our that the their these this those to via was we what when where which who why will with
-    using based towards toward""".split()
+    "a an and are as at be by can do does for from has have how in into is it its of on or "
+    "our that the their these this those to via was we what when where which who why will "
+    "with using based towards toward".split()
 )
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("([^"]*)"?|[^\s"]+)')
 _WORD = re.compile(r"[\w][\w\-'.]*\*?", re.UNICODE)

@@ -23,7 +23,7 @@ from paperpath.records import PaperRecord, RecordError
 from paperpath.textnorm import split_authors
 
 _MONTHS = {m: i for i, m in enumerate(
-    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
 
 
 class SnapshotError(RuntimeError):
@@ -54,7 +54,7 @@ def _authors(obj: dict[str, Any]) -> list[str]:
         names = []
         for part in parsed:
             if isinstance(part, list) and part:
-                last, first, suffix = (list(part) + ["", "", ""])[:3]
+                last, first, suffix = [*part, "", "", ""][:3]
                 names.append(" ".join(p for p in (first, last, suffix) if p).strip())
         if names:
             return names

@@ -7,14 +7,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from paperpath.search.fts_index import FtsIndex
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -121,3 +124,41 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
                 yield conn
         finally:
             conn.info.pop("write", None)
+
+
+def library_id(engine: Engine) -> str:
+    """A random id stamped on the library at creation; derived indexes check it."""
+    from paperpath.search.fts_index import new_library_id
+    from paperpath.store.schema import sync_state
+
+    with write_tx(engine) as conn:
+        row = conn.execute(select(sync_state.c.state)
+                           .where(sync_state.c.key == "library:id")).first()
+        if row is not None:
+            return str(row[0]["id"])
+        ident = new_library_id()
+        conn.execute(insert(sync_state).values(key="library:id", state={"id": ident},
+                                               updated_at=datetime.now()))
+        return ident
+
+
+def open_fts_index(engine: Engine) -> FtsIndex | None:
+    """The FTS5 shard files of a file-backed SQLite library, attached to every connection
+    as fts0, fts1, ...; None for other databases (they search with the portable backend)."""
+    from paperpath.search.fts_index import FtsIndex
+
+    if engine.url.get_backend_name() != "sqlite":
+        return None
+    db = engine.url.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    index = FtsIndex.open(Path(db).resolve(), library_id(engine))
+    statements = index.attach_sql()
+
+    def attach(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        for sql in statements:
+            dbapi_conn.execute(sql)
+
+    engine.dispose()  # connections opened before this point lack the shards
+    event.listen(engine, "connect", attach)
+    return index

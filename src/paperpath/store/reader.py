@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, func, select
 
 from paperpath.ids import InvalidIdError, normalize_doi, parse_arxiv_id
 from paperpath.records import Paper
-from paperpath.store.schema import paper_categories, paper_texts, papers
+from paperpath.store.schema import paper_texts, papers
 from paperpath.store.writer import AUTHOR_SEP
 
 
@@ -99,8 +99,9 @@ def library_stats(conn: Connection, top: int = 10) -> dict[str, Any]:
     first, last = conn.execute(select(func.min(papers.c.published),
                                       func.max(papers.c.published))).one()
     cats = conn.execute(
-        select(paper_categories.c.category, func.count().label("n"))
-        .group_by(paper_categories.c.category).order_by(func.count().desc()).limit(top)
+        select(papers.c.primary_category, func.count().label("n"))
+        .where(papers.c.primary_category.is_not(None))
+        .group_by(papers.c.primary_category).order_by(func.count().desc()).limit(top)
     ).all()
     sources = dict(conn.execute(select(papers.c.sources, func.count())
                                 .group_by(papers.c.sources)).all())

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from paperpath.ids import is_arxiv_doi
 from paperpath.records import PaperRecord, content_hash
-from paperpath.store.schema import paper_categories, papers
+from paperpath.store.bulk_sqlite import insert_papers
+from paperpath.store.schema import papers
 from paperpath.textnorm import title_key
 
 AUTHOR_SEP = "; "
@@ -99,11 +100,23 @@ def _key_for(row: dict[str, Any]) -> str:
     return "item:" + hashlib.sha1(str(basis).encode()).hexdigest()[:12]
 
 
+# How much a source's metadata is trusted. arXiv's own records beat a reference manager's
+# copy (whose date is often the journal's, years later), which beats a feed item's.
+SOURCE_RANK = {"snapshot": 3, "arxiv-api": 3, "bibtex": 2, "pdf": 2, "manual": 2, "feed": 1}
+
+
+def _rank(sources: str) -> int:
+    return max((SOURCE_RANK.get(s, 2) for s in sources.split()), default=0)
+
+
 def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Merge a new source row into an existing one; newer versions win, nothing is erased."""
+    """Merge a new source row into an existing one. A more trusted source wins; between
+    equally trusted ones the newer version wins; a less trusted one only fills gaps.
+    Nothing is erased."""
     merged = dict(old)
+    old_rank, new_rank = _rank(old["sources"]), _rank(new["sources"])
     old_date, new_date = old["updated"] or date.min, new["updated"] or date.min
-    newer = new_date >= old_date
+    newer = new_rank > old_rank or (new_rank == old_rank and new_date >= old_date)
     for f in _SCALAR_PREFER_NEWER:
         value = new[f]
         if value in (None, "", []):
@@ -116,6 +129,8 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     merged["published"] = min(dates) if dates else None
     dates = [d for d in (old["updated"], new["updated"]) if d]
     merged["updated"] = max(dates) if dates else None
+    if not newer and old["published"]:
+        merged["published"] = old["published"]
     merged["code_urls"] = list(dict.fromkeys([*old["code_urls"], *new["code_urls"]]))
     merged["has_code"] = bool(merged["code_urls"])
     merged["versions"] = sorted(set(old["versions"]) | set(new["versions"]), key=_version_order)
@@ -129,17 +144,33 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hash(row: dict[str, Any]) -> str:
-    return content_hash({k: row[k] for k in CONTENT})
+    return content_hash([row[k] for k in CONTENT])
 
 
-def _fetch(conn: Connection, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+def _fetch(conn: Connection, column: str, values: Iterable[str | None],
+           without_arxiv_only: bool = False) -> list[dict[str, Any]]:
     vals = sorted({v for v in values if v})
     out: list[dict[str, Any]] = []
     col = papers.c[column]
     for i in range(0, len(vals), _LOOKUP_CHUNK):
-        chunk = vals[i : i + _LOOKUP_CHUNK]
-        out.extend(dict(r._mapping) for r in conn.execute(select(papers).where(col.in_(chunk))))
+        stmt = select(papers).where(col.in_(vals[i : i + _LOOKUP_CHUNK]))
+        if without_arxiv_only:
+            stmt = stmt.where(papers.c.arxiv_id.is_(None))
+        out.extend(dict(r._mapping) for r in conn.execute(stmt))
     return out
+
+
+def _candidates(conn: Connection, news: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored rows a batch may merge into. A record with an arXiv id can only merge by DOI or
+    title into a row without one (its own row is found by the id), which keeps those two
+    lookups nearly free during a snapshot ingest."""
+    with_id = [n for n in news if n["arxiv_id"]]
+    without = [n for n in news if not n["arxiv_id"]]
+    rows = _fetch(conn, "arxiv_id", (n["arxiv_id"] for n in with_id))
+    for f in ("doi", "title_key"):
+        rows += _fetch(conn, f, (n[f] for n in with_id), without_arxiv_only=True)
+        rows += _fetch(conn, f, (n[f] for n in without))
+    return rows
 
 
 def _compatible(row: dict[str, Any], rec: dict[str, Any]) -> bool:
@@ -161,9 +192,9 @@ class _Targets:
 
     def find(self, rec: dict[str, Any]) -> int | None:
         for f in ("arxiv_id", "doi", "title_key"):
-            if rec[f] and (idx := self.by.get((f, rec[f]))) is not None:
-                if _compatible(self.rows[idx], rec):
-                    return idx
+            idx = self.by.get((f, rec[f])) if rec[f] else None
+            if idx is not None and _compatible(self.rows[idx], rec):
+                return idx
         return None
 
 
@@ -174,13 +205,12 @@ def write_records(conn: Connection, records: Sequence[PaperRecord],
     news = [_row_from(r) for r in records]
     targets = _Targets()
     existing: dict[int, int] = {}  # pk -> target index
-    for f in ("arxiv_id", "doi", "title_key"):
-        for row in _fetch(conn, f, (n[f] for n in news)):
-            if row["pk"] not in existing:
-                row["content_hash_old"] = row["content_hash"]
-                targets.rows.append(row)
-                existing[row["pk"]] = len(targets.rows) - 1
-                targets.register(existing[row["pk"]])
+    for row in _candidates(conn, news):
+        if row["pk"] not in existing:
+            row["content_hash_old"] = row["content_hash"]
+            targets.rows.append(row)
+            existing[row["pk"]] = len(targets.rows) - 1
+            targets.register(existing[row["pk"]])
     order: list[int] = []
     for new in news:
         idx = targets.find(new)
@@ -198,6 +228,8 @@ def write_records(conn: Connection, records: Sequence[PaperRecord],
 
     result = WriteResult()
     to_update, to_insert = [], []
+    # Bare max() so SQLite answers from the index instead of scanning.
+    rev = (conn.execute(select(func.max(papers.c.rev))).scalar() or 0) + 1
     # Rows fetched as candidates that nothing merged into are left alone.
     for idx in sorted(set(order)):
         row = targets.rows[idx]
@@ -206,10 +238,11 @@ def write_records(conn: Connection, records: Sequence[PaperRecord],
             if h == row["content_hash_old"]:
                 result.unchanged += 1
                 continue
-            row["content_hash"], row["modified_at"] = h, now
+            row["content_hash"], row["modified_at"], row["rev"] = h, now, rev
             to_update.append(idx)
         else:
             row["content_hash"], row["added_at"], row["modified_at"] = h, now, now
+            row["rev"] = rev
             to_insert.append(idx)
     _do_update(conn, [targets.rows[i] for i in to_update])
     _do_insert(conn, [targets.rows[i] for i in to_insert])
@@ -221,31 +254,26 @@ def write_records(conn: Connection, records: Sequence[PaperRecord],
 def _do_insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    cols = [*CONTENT, "content_hash", "added_at", "modified_at"]
-    params = [{c: r[c] for c in cols} for r in rows]
-    stmt = insert(papers).returning(papers.c.pk, sort_by_parameter_order=True)
-    pks = [r[0] for r in conn.execute(stmt, params)]
-    for row, pk in zip(rows, pks, strict=True):
-        row["pk"] = pk
-    _write_categories(conn, rows)
+    cols = [*CONTENT, "content_hash", "rev", "added_at", "modified_at"]
+    if conn.dialect.name == "sqlite":
+        insert_papers(conn, rows, cols)
+        return
+    # Portable path: plain executemany (no RETURNING, the DB-API fast path everywhere); the
+    # new primary keys are read back by the unique key.
+    conn.execute(insert(papers), [{c: r[c] for c in cols} for r in rows])
+    by_key = {r["key"]: r for r in rows}
+    keys = list(by_key)
+    for i in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[i : i + _LOOKUP_CHUNK]
+        for pk, key in conn.execute(select(papers.c.pk, papers.c.key)
+                                    .where(papers.c.key.in_(chunk))):
+            by_key[key]["pk"] = pk
 
 
 def _do_update(conn: Connection, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    cols = [*CONTENT, "content_hash", "modified_at"]
+    cols = [*CONTENT, "content_hash", "rev", "modified_at"]
     stmt = (update(papers).where(papers.c.pk == bindparam("b_pk"))
             .values({c: bindparam(f"b_{c}") for c in cols}))
     conn.execute(stmt, [{"b_pk": r["pk"], **{f"b_{c}": r[c] for c in cols}} for r in rows])
-    pks = [r["pk"] for r in rows]
-    for i in range(0, len(pks), _LOOKUP_CHUNK):
-        conn.execute(delete(paper_categories)
-                     .where(paper_categories.c.paper_pk.in_(pks[i : i + _LOOKUP_CHUNK])))
-    _write_categories(conn, rows)
-
-
-def _write_categories(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    params = [{"paper_pk": r["pk"], "category": c}
-              for r in rows for c in dict.fromkeys(r["categories"].split())]
-    if params:
-        conn.execute(insert(paper_categories), params)

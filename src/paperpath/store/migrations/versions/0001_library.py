@@ -1,4 +1,4 @@
-"""The paper library: papers, categories, full texts, ingest runs, sync state, feeds.
+"""The paper library: papers, full texts, ingest runs, sync state, feeds.
 
 Revision ID: 0001
 Revises:
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from paperpath.search import fts_ddl
 
 revision = "0001"
 down_revision = None
@@ -45,6 +43,7 @@ def upgrade() -> None:
         sa.Column("versions", sa.JSON, nullable=False),
         sa.Column("sources", sa.Text, nullable=False),
         sa.Column("content_hash", sa.String(32), nullable=False),
+        sa.Column("rev", sa.Integer, nullable=False),
         sa.Column("added_at", sa.DateTime, nullable=False),
         sa.Column("modified_at", sa.DateTime, nullable=False),
         sa.PrimaryKeyConstraint("pk", name="pk_papers"),
@@ -53,20 +52,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("doi", name="uq_papers_doi"),
     )
     op.create_index("ix_papers_title_key", "papers", ["title_key"])
-    op.create_index("ix_papers_primary_category", "papers", ["primary_category"])
     op.create_index("ix_papers_published", "papers", ["published"])
-    op.create_index("ix_papers_has_code", "papers", ["has_code"])
-
-    op.create_table(
-        "paper_categories",
-        sa.Column("paper_pk", sa.Integer, nullable=False),
-        sa.Column("category", sa.String(40), nullable=False),
-        sa.ForeignKeyConstraint(["paper_pk"], ["papers.pk"], ondelete="CASCADE",
-                                name="fk_paper_categories_paper_pk_papers"),
-        sa.PrimaryKeyConstraint("paper_pk", "category", name="pk_paper_categories"),
-    )
-    op.create_index("ix_paper_categories_category_paper", "paper_categories",
-                    ["category", "paper_pk"])
+    op.create_index("ix_papers_rev", "papers", ["rev"])
 
     op.create_table(
         "paper_texts",
@@ -142,10 +129,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("feed_id", "guid", name="uq_feed_items_feed_id_guid"),
     )
     op.create_index("ix_feed_items_paper_pk", "feed_items", ["paper_pk"])
-
-    # Full-text index: dialect-specific, owned by the search adapter.
-    for statement in fts_ddl(op.get_bind().dialect.name):
-        op.execute(statement)
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""Command-line surface: `paperpath <command>`; one module per group of commands."""

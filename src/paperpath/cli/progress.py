@@ -1,0 +1,57 @@
+"""Rich progress bars for long commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from paperpath.cli.common import err_console
+from paperpath.ingest import Progress as IngestProgress
+
+
+@contextmanager
+def ingest_progress(path: Path, enabled: bool = True
+                    ) -> Iterator[Callable[[IngestProgress], None] | None]:
+    """A bar over the file's bytes with records/s; None when disabled (e.g. --json)."""
+    if not enabled:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[records]:>10,} records"),
+        TextColumn("[red]{task.fields[errors]} bad[/]"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+    task = bar.add_task(path.name, total=path.stat().st_size if path.exists() else None,
+                        records=0, errors=0)
+
+    index_task = None
+
+    def update(p: IngestProgress) -> None:
+        nonlocal index_task
+        if not p.indexing:
+            bar.update(task, completed=p.bytes_done, total=p.bytes_total, records=p.records,
+                       errors=p.errors)
+            return
+        # Reading is done; the full-text index finishes the last batches.
+        if index_task is None:
+            bar.update(task, completed=bar.tasks[task].total)
+            index_task = bar.add_task("full-text index", total=p.records, records=p.indexed,
+                                      errors=0)
+        bar.update(index_task, completed=p.indexed, records=p.indexed)
+
+    with bar:
+        yield update

@@ -1,0 +1,50 @@
+"""The schema is created and upgraded by Alembic only, and matches the table definitions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from paperpath import Library
+from paperpath.store.db import current_revision, head_revision
+from paperpath.store.schema import metadata
+
+
+def test_new_library_is_at_head_and_matches_schema(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.db")
+    assert current_revision(lib.engine) == head_revision(lib.engine)
+    with lib.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diffs == []
+    tables = set(inspect(lib.engine).get_table_names())
+    assert {"papers", "paper_texts", "ingest_runs", "sync_state", "feeds",
+            "feed_items"} <= tables
+
+
+def test_reopening_keeps_data_and_needs_no_backup(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.db")
+    lib.add(title="A paper that must survive", authors=["Someone"])
+    lib.close()
+    again = Library(tmp_path / "lib.db")
+    assert again.backup is None
+    assert len(again) == 1
+
+
+def test_sqlite_defaults_wal(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib.db")
+    with lib.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_db_url_resolution(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from paperpath.config import resolve_db_url
+
+    monkeypatch.setenv("PAPERPATH_DB", str(tmp_path / "env.db"))
+    assert resolve_db_url() == f"sqlite:///{tmp_path / 'env.db'}"
+    assert resolve_db_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    monkeypatch.delenv("PAPERPATH_DB")
+    assert resolve_db_url().endswith("paperpath/library.db")
