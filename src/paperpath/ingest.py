@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from paperpath.records import PaperRecord, RecordError
-from paperpath.search.fts_index import FtsIndex
+from paperpath.search.text_index import TextIndex
 from paperpath.sources.snapshot import SnapshotError, SnapshotFile, parse_line
 from paperpath.store.db import write_tx
 from paperpath.store.schema import ingest_runs
@@ -120,25 +120,24 @@ def _reader(snap: SnapshotFile, skip: int, start_byte: int, out: queue.Queue[Any
 
 
 def ingest_snapshot(engine: Engine, path: str | Path, progress: ProgressFn | None = None,
-                    batch_size: int = BATCH, index: FtsIndex | None = None) -> IngestReport:
+                    batch_size: int = BATCH, index: TextIndex | None = None) -> IngestReport:
     """Ingest (or resume ingesting) a snapshot file. Bad lines are skipped and reported.
 
-    With a full-text index, one process per shard indexes the committed batches while this
-    one reads and stores the next; the call returns when the index has caught up.
+    With a full-text index, an indexing process indexes the committed batches while this one
+    reads and stores the next; the call returns when the index has caught up.
     """
     if index is None:
         return _ingest(engine, path, progress, batch_size)
-    index.catch_up()  # leftovers from an interrupted run first, so workers start level
-    with index.workers() as pool:
+    with index.worker() as worker:
         report = _ingest(engine, path, progress, batch_size)
-        pool.finish()
+        worker.finish()
         t0 = time.perf_counter()
-        while pool.alive():
+        while worker.alive():
             if progress:
                 progress(Progress(1, 1, report.lines, report.records, report.error_count,
-                                  indexing=True, indexed=pool.indexed() // index.shards))
+                                  indexing=True, indexed=worker.indexed()))
             time.sleep(0.1)
-        pool.check()
+        worker.check()
         report.seconds += time.perf_counter() - t0
     return report
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,8 +23,8 @@ from paperpath.records import Paper, PaperRecord
 from paperpath.search import SearchHit, parse_query
 from paperpath.search.engine import search as run_search
 from paperpath.search.filters import make_filters
-from paperpath.search.fts_index import FtsIndex, IndexProgress
-from paperpath.store.db import make_engine, migrate, open_fts_index, write_tx
+from paperpath.search.text_index import IndexBusyError, IndexProgress, TextIndex
+from paperpath.store.db import make_engine, migrate, open_text_index, write_tx
 from paperpath.store.reader import get_paper, iter_papers, library_stats, papers_by_pk
 from paperpath.store.schema import papers as papers_table
 from paperpath.store.writer import WriteResult, prepare, write_records
@@ -46,24 +47,28 @@ class Library:
         self.url = resolve_db_url(db_url)
         self.engine: Engine = make_engine(self.url)
         self.backup = migrate(self.engine)
-        self.fts: FtsIndex | None = open_fts_index(self.engine)
+        self.text_index: TextIndex | None = open_text_index(self.engine)
 
     def _catch_up_index(self, progress: IndexProgress | None = None) -> None:
-        if self.fts is not None:
-            self.fts.catch_up(progress=progress)
+        if self.text_index is None:
+            return
+        # Another process holding the index (an ingest running) will catch it up itself;
+        # meanwhile search what is indexed.
+        with contextlib.suppress(IndexBusyError):
+            self.text_index.catch_up(progress=progress)
 
     def reindex(self, progress: IndexProgress | None = None) -> int:
         """Rebuild the full-text index from the library; returns papers indexed."""
-        if self.fts is None:
+        if self.text_index is None:
             return 0
-        self.fts.reset()
-        return self.fts.catch_up(progress=progress)
+        self.text_index.reset()
+        return self.text_index.catch_up(progress=progress)
 
     # -- writing -------------------------------------------------------------------------
     def ingest_snapshot(self, path: str | Path, progress: ProgressFn | None = None
                         ) -> IngestReport:
         """Ingest an arXiv metadata snapshot (.jsonl or .jsonl.gz); resumes if interrupted."""
-        return ingest_snapshot(self.engine, path, progress=progress, index=self.fts)
+        return ingest_snapshot(self.engine, path, progress=progress, index=self.text_index)
 
     def snapshot_status(self, path: str | Path) -> str | None:
         """Whether a snapshot file was ingested: 'done', 'running' (interrupted), 'failed'
@@ -180,9 +185,9 @@ class Library:
         parsed = parse_query(query)
         flt = make_filters(**filters)
         self._catch_up_index()
-        shards = self.fts.shards if self.fts else 0
         with self.engine.connect() as conn:
-            return run_search(conn, parsed, flt, limit=limit, offset=offset, shards=shards)
+            return run_search(conn, parsed, flt, limit=limit, offset=offset,
+                              index=self.text_index)
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in the order they were added (streamed in batches)."""

@@ -28,6 +28,10 @@ def test_only_exclusions_is_an_error() -> None:
         parse_query("-survey -review")
 
 
+def test_control_characters_are_ignored() -> None:
+    assert parse_query('"\x00 diffusion\x1f').fts_all() == '"diffusion"'
+
+
 def test_empty_query_is_empty() -> None:
     assert parse_query("  the of  ").empty
 

@@ -98,21 +98,29 @@ def test_new_and_changed_papers_are_searchable_at_once(lib: Library) -> None:
     assert lib.search("xylophonic networks", limit=5)[0].id == "2501.00001"  # abstract stays
 
 
-def test_lost_or_foreign_index_is_rebuilt(lib: Library, tmp_path: Path) -> None:
-    assert lib.fts is not None
+def test_lost_corrupt_or_foreign_index_is_rebuilt(lib: Library, tmp_path: Path) -> None:
+    assert lib.text_index is not None
+    directory = lib.text_index.directory
     lib.close()
-    shutil.rmtree(lib.fts.directory)
+    shutil.rmtree(directory)
     again = Library(tmp_path / "lib.db")
     assert ids(again.search("atari")) == ["1312.5602"]
-    # A shard copied from another library is detected and rebuilt, not trusted.
+    again.close()
+    # Garbage in the index files: detected on open, rebuilt.
+    for f in (directory / "tantivy").iterdir():
+        if f.suffix != ".lock":
+            f.write_bytes(b"garbage")
+    again = Library(tmp_path / "lib.db")
+    assert ids(again.search("atari")) == ["1312.5602"]
+    again.close()
+    # An index copied from another library is not trusted.
     other = Library(tmp_path / "other.db")
     other.add(title="Unrelated", arxiv_id="2501.00002")
     other.search("unrelated")
-    assert other.fts is not None and again.fts is not None
-    again.close()
+    assert other.text_index is not None
     other.close()
-    for k in range(again.fts.shards):
-        shutil.copy(other.fts.path(k), again.fts.path(k))
+    shutil.rmtree(directory)
+    shutil.copytree(other.text_index.directory, directory)
     third = Library(tmp_path / "lib.db")
     assert ids(third.search("atari")) == ["1312.5602"]
     assert third.search("unrelated") == []
@@ -125,8 +133,16 @@ def test_reindex(lib: Library) -> None:
 
 def test_portable_backend_agrees_on_simple_queries(lib: Library) -> None:
     with lib.engine.connect() as conn:
-        hits = run_search(conn, parse_query("reinforcement atari"), make_filters(), shards=0)
+        hits = run_search(conn, parse_query("reinforcement atari"), make_filters())
         assert ids(hits) == ["1312.5602"]
-        hits = run_search(conn, parse_query("diffusion"), make_filters(category="cs.CV"),
-                          shards=0)
+        hits = run_search(conn, parse_query("diffusion"), make_filters(category="cs.CV"))
         assert ids(hits) == ["2204.03458"] and "«" in hits[0].title()
+
+
+def test_prefix_and_unicode_highlights(lib: Library) -> None:
+    lib.add(title="Über-Netzwerke für Bildsynthese", arxiv_id="2501.00003",
+            abstract="Wir zeigen Bildsynthese mit Diffusion über große Netzwerke.")
+    assert "2006.11239" in ids(lib.search("probabil*"))
+    hit = lib.search("bildsynthese")[0]
+    assert hit.id == "2501.00003"
+    assert "«Bildsynthese»" in hit.title() and "«Bildsynthese»" in hit.snippet()

@@ -1,6 +1,5 @@
-"""Ranked keyword search. SQLite uses the sharded FTS5 index (fts_index.py) with BM25; other
-databases use the portable backend (term matching in SQL, ranked in Python) until they get an
-index of their own.
+"""Ranked keyword search: BM25 through the library's tantivy index (text_index.py), or the
+portable backend (term matching in SQL, ranked in Python) for databases without one.
 """
 
 from __future__ import annotations
@@ -8,26 +7,28 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Connection, column, or_, select, table, text
+import tantivy
+from sqlalchemy import Connection, or_, select
 
 from paperpath.search.filters import filter_conditions
-from paperpath.search.fts_index import FTS
-from paperpath.search.query import ParsedQuery
+from paperpath.search.query import ParsedQuery, Term
+from paperpath.search.text_index import BOOSTS, FIELDS, TextIndex
 from paperpath.search.types import HL_CLOSE, HL_OPEN, SearchFilters, SearchHit
 from paperpath.store.reader import papers_by_pk
 from paperpath.store.schema import papers
 
 SNIPPET_TOKENS = 32
+SNIPPET_CHARS = 220
 
 
 def search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int = 20,
-           offset: int = 0, shards: int = 0) -> list[SearchHit]:
-    """Ranked hits. shards: number of attached FTS5 shard schemas (fts0..); 0 = none, which
-    selects the portable backend."""
+           offset: int = 0, index: TextIndex | None = None) -> list[SearchHit]:
+    """Ranked hits: BM25 through the library's full-text index when it has one, else the
+    portable backend (other databases)."""
     if query.empty:
         return _browse(conn, filters, limit, offset)
-    if conn.dialect.name == "sqlite" and shards:
-        return _fts_search(conn, query, filters, limit, offset, shards)
+    if index is not None:
+        return _index_search(conn, index, query, filters, limit, offset)
     return _portable_search(conn, query, filters, limit, offset)
 
 
@@ -46,66 +47,131 @@ def _lead(abstract: str, words: int = SNIPPET_TOKENS) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _fts(shard: int) -> Any:
-    return table(FTS, column("rowid"), column("rank"), schema=f"fts{shard}").alias("f")
+def _term(idx: tantivy.Index, term: Term) -> tantivy.Query:
+    fields = [term.column] if term.column else list(FIELDS)
+    text = term.text.replace('"', " ").replace("\\", " ").strip()
+    if term.prefix and " " not in text:
+        # A word prefix matches the (stemmed) terms that start with it.
+        pattern = re.escape(text.lower()) + ".*"
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.boost_query(
+                tantivy.Query.regex_query(idx.schema, f, pattern), BOOSTS.get(f, 1.0)))
+             for f in fields])
+    try:
+        return idx.parse_query(f'"{text}"' + ("*" if term.prefix else ""), fields,
+                               field_boosts={f: BOOSTS[f] for f in fields})
+    except ValueError:  # nothing left after tokenising (e.g. only punctuation)
+        return tantivy.Query.empty_query()
 
 
-def _ranked_pks(conn: Connection, match: str, filters: SearchFilters, limit: int, shards: int,
-                exclude: set[int] | None = None) -> list[tuple[int, float]]:
-    """Top `limit` (pk, score) over all shards; each shard ranks its own papers by BM25."""
-    conds = filter_conditions(filters)
-    found: list[tuple[int, float]] = []
-    for k in range(shards):
-        f = _fts(k)
-        stmt = select(f.c.rowid, f.c.rank).where(text(f"f.{FTS} MATCH :q").bindparams(q=match))
-        if conds:
-            stmt = stmt.select_from(f.join(papers, papers.c.pk == f.c.rowid))
-            for cond in conds:
-                stmt = stmt.where(cond)
-        if exclude:
-            stmt = stmt.where(f.c.rowid.not_in(sorted(exclude)))
-        stmt = stmt.order_by(f.c.rank).limit(limit)
-        found.extend((int(r[0]), -float(r[1])) for r in conn.execute(stmt))
-    found.sort(key=lambda x: (-x[1], x[0]))
-    return found[:limit]
+def _compile(idx: tantivy.Index, query: ParsedQuery, any_word: bool = False
+             ) -> tantivy.Query:
+    must, should = tantivy.Occur.Must, tantivy.Occur.Should
+    if any_word:
+        clauses = [(should, _term(idx, t)) for t in query.terms]
+    else:
+        clauses = [(must, tantivy.Query.boolean_query([(should, _term(idx, t)) for t in g]))
+                   for g in query.groups]
+    clauses += [(tantivy.Occur.MustNot, _term(idx, t)) for t in query.excluded]
+    return tantivy.Query.boolean_query(clauses)
 
 
-def _fts_search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int,
-                offset: int, shards: int) -> list[SearchHit]:
+def _filter(idx: tantivy.Index, f: SearchFilters) -> tantivy.Query | None:
+    """Filters as a zero-score clause: they select papers without changing the ranking."""
+    schema, must = idx.schema, tantivy.Occur.Must
+    clauses = []
+    if f.categories:
+        clauses.append((must, tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "categories", c))
+             for c in f.categories])))
+    if f.since or f.until:
+        clauses.append((must, tantivy.Query.range_query(
+            schema, "day", tantivy.FieldType.Integer,
+            f.since.toordinal() if f.since else None,
+            f.until.toordinal() if f.until else None)))
+    if f.has_code is not None:
+        clauses.append((must, tantivy.Query.term_query(schema, "code", int(f.has_code))))
+    if f.kind:
+        clauses.append((must, tantivy.Query.term_query(schema, "kind", f.kind)))
+    if not clauses:
+        return None
+    return tantivy.Query.const_score_query(tantivy.Query.boolean_query(clauses), 0.0)
+
+
+def _top(idx: tantivy.Index, searcher: tantivy.Searcher, q: tantivy.Query,
+         filt: tantivy.Query | None, n: int) -> list[tuple[int, float]]:
+    if filt is not None:
+        q = tantivy.Query.boolean_query([(tantivy.Occur.Must, q), (tantivy.Occur.Must, filt)])
+    result = searcher.search(q, n, count=False)
+    return [(int(searcher.doc(addr)["pk"][0]), float(score)) for score, addr in result.hits]
+
+
+def _index_search(conn: Connection, index: TextIndex, query: ParsedQuery,
+                  filters: SearchFilters, limit: int, offset: int) -> list[SearchHit]:
+    idx = index.index()
+    searcher = idx.searcher()
+    filt = _filter(idx, filters)
     want = limit + offset
-    ranked = _ranked_pks(conn, query.fts_all(), filters, want, shards)
+    ranked = _top(idx, searcher, _compile(idx, query), filt, want)
     # Requiring every word found too little: add papers matching some of them, ranked below.
     if len(ranked) < want and len(query.terms) > 1:
         seen = {pk for pk, _ in ranked}
         floor = min((s for _, s in ranked), default=0.0)
-        extra = _ranked_pks(conn, query.fts_any(), filters, want - len(ranked), shards, seen)
-        ranked += [(pk, min(s, floor) - 1e-6 * (i + 1)) for i, (pk, s) in enumerate(extra)]
+        extra = [(pk, s) for pk, s in _top(idx, searcher, _compile(idx, query, any_word=True),
+                                           filt, want + len(seen)) if pk not in seen]
+        ranked += [(pk, min(s, floor) - 1e-6 * (i + 1))
+                   for i, (pk, s) in enumerate(extra[: want - len(ranked)])]
     ranked = ranked[offset:want]
     if not ranked:
         return []
     found = papers_by_pk(conn, [pk for pk, _ in ranked])
-    marks = _snippets(conn, query.fts_any(), [pk for pk, _ in ranked], shards)
+    marker = _Highlighter(idx, searcher, _compile(idx, query, any_word=True))
     hits = []
     for pk, score in ranked:
-        title_hl, snip = marks.get(pk, ("", ""))
-        hits.append(SearchHit(found[pk], score, snip or _lead(found[pk].abstract), title_hl))
+        paper = found.get(pk)
+        if paper is None:  # deleted since it was indexed
+            continue
+        hits.append(SearchHit(paper, score, marker.snippet(paper.abstract) or
+                              _lead(paper.abstract), marker.title(paper.title)))
     return hits
 
 
-def _snippets(conn: Connection, match: str, pks: list[int], shards: int
-              ) -> dict[int, tuple[str, str]]:
-    """Highlighted title and abstract excerpt, computed only for the rows shown."""
-    ids = ",".join(str(int(pk)) for pk in pks)
-    out: dict[int, tuple[str, str]] = {}
-    for k in range(shards):
-        sql = text(
-            f"SELECT f.rowid, highlight(f.{FTS}, 0, :o, :c), "
-            f"snippet(f.{FTS}, 1, :o, :c, ' … ', {SNIPPET_TOKENS}) "
-            f"FROM fts{k}.{FTS} AS f WHERE f.{FTS} MATCH :q AND f.rowid IN ({ids})"
-        )
-        for r in conn.execute(sql, {"o": HL_OPEN, "c": HL_CLOSE, "q": match}):
-            out[int(r[0])] = (r[1], r[2])
-    return out
+class _Highlighter:
+    """Snippets and highlighted titles for the hits shown (tantivy's snippet generator over
+    the text from the library, so the index stores no copy of it)."""
+
+    def __init__(self, idx: tantivy.Index, searcher: tantivy.Searcher, q: tantivy.Query):
+        self.abstract = tantivy.SnippetGenerator.create(searcher, q, idx.schema, "abstract")
+        self.abstract.set_max_num_chars(SNIPPET_CHARS)
+        self.titles = tantivy.SnippetGenerator.create(searcher, q, idx.schema, "title")
+        self.titles.set_max_num_chars(1000)
+
+    @staticmethod
+    def _mark(gen: tantivy.SnippetGenerator, field: str, text: str) -> tuple[str, bool]:
+        doc = tantivy.Document()
+        doc.add_text(field, text)
+        snip = gen.snippet_from_doc(doc)
+        fragment = snip.fragment()
+        raw = fragment.encode()
+        out, pos = [], 0
+        for h in sorted(snip.highlighted(), key=lambda h: h.start):
+            out += [raw[pos:h.start].decode(errors="ignore"), HL_OPEN,
+                    raw[h.start:h.end].decode(errors="ignore"), HL_CLOSE]
+            pos = h.end
+        out.append(raw[pos:].decode(errors="ignore"))
+        return "".join(out), bool(fragment)
+
+    def snippet(self, abstract: str) -> str:
+        marked, ok = self._mark(self.abstract, "abstract", abstract)
+        if not ok:
+            return ""
+        prefix = "" if abstract.startswith(marked.replace(HL_OPEN, "").replace(HL_CLOSE, "")[:20]
+                                           ) else "… "
+        return prefix + marked + " …"
+
+    def title(self, title: str) -> str:
+        marked, ok = self._mark(self.titles, "title", title)
+        return marked if ok and len(marked) >= len(title) else title
 
 
 # -- portable backend ---------------------------------------------------------------------

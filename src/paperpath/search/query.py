@@ -18,6 +18,7 @@ STOP_WORDS = frozenset(
     "with using based towards toward".split()
 )
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("([^"]*)"?|[^\s"]+)')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _WORD = re.compile(r"[\w][\w\-'.]*\*?", re.UNICODE)
 COLUMNS = {"title": "title", "author": "authors", "authors": "authors", "abstract": "abstract"}
 
@@ -68,6 +69,19 @@ class ParsedQuery:
     def words(self) -> list[str]:
         return [t.text for t in self.terms]
 
+    def any_query(self) -> ParsedQuery:
+        """Every term as its own alternative (matches what fts_any matches)."""
+        return ParsedQuery(groups=[self.terms], excluded=list(self.excluded))
+
+    def in_titles(self) -> ParsedQuery:
+        """The same query with unfielded words required in the title: the "champion tier"
+        that stands in for a huge match set (title words weigh most in the ranking)."""
+        return ParsedQuery(
+            groups=[[t if t.column else Term(t.text, t.phrase, t.prefix, "title") for t in g]
+                    for g in self.groups],
+            excluded=list(self.excluded),
+        )
+
 
 def _group(terms: list[Term]) -> str:
     if len(terms) == 1:
@@ -79,7 +93,8 @@ def parse_query(text: str) -> ParsedQuery:
     """Parse a search box query. Raises QueryError when only excluded terms are given."""
     query = ParsedQuery()
     pending_or = False
-    for m in _TOKEN.finditer(text or ""):
+    text = _CONTROL.sub(" ", text or "")  # a NUL would end the FTS5 string early
+    for m in _TOKEN.finditer(text):
         negate, col, raw, phrase_body = m.group(1), m.group(2), m.group(3), m.group(4)
         column = COLUMNS.get(col.lower()) if col else None
         if col and column is None:  # "foo:bar" that is not a field: search it as text

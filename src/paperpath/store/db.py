@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
-    from paperpath.search.fts_index import FtsIndex
+    from paperpath.search.text_index import TextIndex
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -128,7 +128,7 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
 
 def library_id(engine: Engine) -> str:
     """A random id stamped on the library at creation; derived indexes check it."""
-    from paperpath.search.fts_index import new_library_id
+    from paperpath.search.text_index import new_library_id
     from paperpath.store.schema import sync_state
 
     with write_tx(engine) as conn:
@@ -142,23 +142,14 @@ def library_id(engine: Engine) -> str:
         return ident
 
 
-def open_fts_index(engine: Engine) -> FtsIndex | None:
-    """The FTS5 shard files of a file-backed SQLite library, attached to every connection
-    as fts0, fts1, ...; None for other databases (they search with the portable backend)."""
-    from paperpath.search.fts_index import FtsIndex
+def open_text_index(engine: Engine) -> TextIndex | None:
+    """The full-text index of a file-backed SQLite library; None for other databases (they
+    search with the portable backend until they get an index of their own)."""
+    from paperpath.search.text_index import TextIndex
 
     if engine.url.get_backend_name() != "sqlite":
         return None
     db = engine.url.database
     if not db or db == ":memory:" or db.startswith("file:"):
         return None
-    index = FtsIndex.open(Path(db).resolve(), library_id(engine))
-    statements = index.attach_sql()
-
-    def attach(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-        for sql in statements:
-            dbapi_conn.execute(sql)
-
-    engine.dispose()  # connections opened before this point lack the shards
-    event.listen(engine, "connect", attach)
-    return index
+    return TextIndex(Path(db).resolve(), library_id(engine))
