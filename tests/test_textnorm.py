@@ -46,6 +46,7 @@ def test_authors() -> None:
 @given(st.text())
 def test_clean_ws_is_idempotent(text: str) -> None:
     once = clean_ws(text)
+    assert once == " ".join(text.split())
     assert clean_ws(once) == once
     assert "  " not in once and once == once.strip()
 

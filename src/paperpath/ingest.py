@@ -1,18 +1,16 @@
 """Resumable, batched ingestion of the arXiv snapshot into the library.
 
-A reader thread decodes and normalizes lines while the main thread writes batches; SQLite
-releases the GIL while it inserts and indexes, so the two overlap on two cores. Each batch is
-committed together with the checkpoint (lines done) in one transaction: killed at any moment,
-a rerun continues after the last committed batch with nothing lost and nothing doubled.
+Lines are decoded, normalized and written in batches, while a separate process builds the
+full-text index from committed batches. Each batch is committed together with the checkpoint
+(lines done) in one transaction: killed at any moment, a rerun continues after the last
+committed batch with nothing lost and nothing doubled.
 """
 
 from __future__ import annotations
 
 import os
-import queue
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,12 +18,12 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
-from paperpath.records import PaperRecord, RecordError
+from paperpath.records import RecordError
 from paperpath.search.text_index import TextIndex
-from paperpath.sources.snapshot import SnapshotError, SnapshotFile, parse_line
+from paperpath.sources.snapshot import SnapshotError, SnapshotFile, parse_line_row
 from paperpath.store.db import write_tx
 from paperpath.store.schema import ingest_runs
-from paperpath.store.writer import WriteResult, prepare, write_records
+from paperpath.store.writer import WriteResult, write_rows
 
 BATCH = int(os.environ.get("PAPERPATH_INGEST_BATCH", "5000"))  # records per transaction
 MAX_ERROR_SAMPLES = 100
@@ -85,38 +83,36 @@ ProgressFn = Callable[[Progress], None]
 
 @dataclass(slots=True)
 class _Batch:
-    records: list[PaperRecord]
+    records: list[dict[str, Any]]  # rows as writer.row_from builds them
     errors: list[LineError]
     last_line: int
     last_byte: int
 
 
-def _reader(snap: SnapshotFile, skip: int, start_byte: int, out: queue.Queue[Any],
-            stop: threading.Event, batch_size: int) -> None:
-    records: list[PaperRecord] = []
+def _batches(snap: SnapshotFile, skip: int, start_byte: int, batch_size: int
+             ) -> Iterator[_Batch | SnapshotError]:
+    """Parsed batches of the file; a SnapshotError (truncated file) comes last, after the
+    batch of every line read before it."""
+    records: list[dict[str, Any]] = []
     errors: list[LineError] = []
     last_line, last_byte = skip, start_byte
     try:
         for lineno, line, pos in snap.lines(skip_lines=skip, start_byte=start_byte):
-            if stop.is_set():
-                return
             last_line, last_byte = lineno, pos
             if not line.strip():
                 continue
             try:
-                records.append(prepare(parse_line(line)))
+                records.append(parse_line_row(line))
             except RecordError as exc:
                 errors.append(LineError(lineno, str(exc)))
             if len(records) >= batch_size:
-                out.put(_Batch(records, errors, last_line, last_byte))
+                yield _Batch(records, errors, last_line, last_byte)
                 records, errors = [], []
-        out.put(_Batch(records, errors, last_line, last_byte))
-        out.put(None)
     except SnapshotError as exc:
-        out.put(_Batch(records, errors, last_line, last_byte))
-        out.put(exc)
-    except BaseException as exc:  # surfaced in the writer thread
-        out.put(exc)
+        yield _Batch(records, errors, last_line, last_byte)
+        yield exc
+        return
+    yield _Batch(records, errors, last_line, last_byte)
 
 
 def ingest_snapshot(engine: Engine, path: str | Path, progress: ProgressFn | None = None,
@@ -154,21 +150,13 @@ def _ingest(engine: Engine, path: str | Path, progress: ProgressFn | None,
     report.resumed_from = skip
     total = snap.size
     t0 = time.perf_counter()
-    q: queue.Queue[Any] = queue.Queue(maxsize=3)
-    stop = threading.Event()
-    reader = threading.Thread(target=_reader, args=(snap, skip, start_byte, q, stop, batch_size),
-                              name="paperpath-snapshot-reader", daemon=True)
-    reader.start()
+    # One thread: a parsing thread beside the writer cost more in GIL hand-offs than it saved
+    # (the second core indexes full text meanwhile).
     try:
-        while True:
-            item = q.get()
-            if item is None:
-                break
+        for item in _batches(snap, skip, start_byte, batch_size):
             if isinstance(item, SnapshotError):
                 report.status, report.message = "failed", str(item)
                 break
-            if isinstance(item, BaseException):
-                raise item
             _commit_batch(engine, run_id, item, report, skip)
             if progress:
                 progress(Progress(item.last_byte, total, report.lines + skip, report.records,
@@ -179,12 +167,6 @@ def _ingest(engine: Engine, path: str | Path, progress: ProgressFn | None,
                           "run the same command again to resume")
         raise
     finally:
-        stop.set()
-        while reader.is_alive():  # unblock a reader waiting on a full queue
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                reader.join(0.05)
         report.seconds = time.perf_counter() - t0
         if report.status != "interrupted":
             _finish_run(engine, run_id, report)
@@ -216,7 +198,7 @@ def _start_run(engine: Engine, snap: SnapshotFile) -> tuple[int, int, int]:
 def _commit_batch(engine: Engine, run_id: int, batch: _Batch, report: IngestReport,
                   skip: int) -> None:
     with write_tx(engine) as conn:
-        result = write_records(conn, batch.records) if batch.records else WriteResult()
+        result = write_rows(conn, batch.records) if batch.records else WriteResult()
         report.inserted += result.inserted
         report.updated += result.updated
         report.unchanged += result.unchanged

@@ -6,22 +6,27 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+_PARENS = re.compile(r"\([^()]*\)")
 _LATEX_CMD = re.compile(r"\\[a-zA-Z]+\s*")
-# GitHub / GitLab / Bitbucket / HF / Codeberg repository links as they appear in abstracts and
-# comments. The pattern starts at the host name so the regex engine can scan quickly.
-_CODE_URL = re.compile(
-    r"([Gg]it[Hh]ub\.com|[Gg]it[Ll]ab\.com|[Bb]itbucket\.org|huggingface\.co|codeberg\.org)"
-    r"(/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?)"
-)
-# Every link the pattern can match has one of these: a cheap test before the regex.
-_CODE_HINTS = (".com/", ".co/", ".org/")
+# Repository hosts learners want links to, and the path after the host name.
+_CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "huggingface.co", "codeberg.org")
+_CODE_PATH = re.compile(r"/[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)?")
+# Every link has one of these: a cheap test before looking closer.
+_CODE_HINTS = (".com/", ".co/", ".org/", ".COM/")
+
+
+_ODD_WS = ("  ", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 
 
 def clean_ws(text: str | None) -> str:
-    """Collapse runs of whitespace (arXiv abstracts are hard-wrapped) and strip."""
+    """Collapse runs of whitespace (arXiv abstracts are hard-wrapped) and strip; exactly
+    `" ".join(text.split())`, with a fast path for plain hard-wrapped ASCII."""
     if not text:
         return ""
-    return " ".join(text.split())
+    flat = text.replace("\n", " ")
+    if flat.isascii() and not any(w in flat for w in _ODD_WS):
+        return flat.strip()
+    return " ".join(flat.split())
 
 
 def ascii_fold(text: str) -> str:
@@ -66,14 +71,20 @@ def title_key(title: str, authors: list[str] | None) -> str | None:
 
 
 def split_authors(authors: str) -> list[str]:
-    """Split arXiv's comma/'and'-separated author string into names."""
+    """Split arXiv's comma/'and'-separated author string into clean names."""
     text = clean_ws(authors)
     if not text:
         return []
-    text = re.sub(r"\s+and\s+", ", ", text)
-    # Affiliations in parentheses can hold commas: drop them first.
-    text = re.sub(r"\([^()]*\)", "", text)
-    return [a.strip() for a in text.split(",") if a.strip()]
+    if " and " in text:
+        text = text.replace(" and ", ", ")
+    if "(" in text:  # affiliations in parentheses can hold commas: drop them first
+        text = _PARENS.sub("", text)
+    out = []
+    for part in text.split(","):
+        name = part.strip()
+        if name:
+            out.append(name if "  " not in name else " ".join(name.split()))
+    return out
 
 
 def find_code_urls(*texts: str | None) -> list[str]:
@@ -84,11 +95,20 @@ def find_code_urls(*texts: str | None) -> list[str]:
             continue
         # Undo hard wraps inside URLs ("https://github.com/foo/\nbar").
         joined = text.replace("/\n", "/").replace("-\n", "-").replace("_\n", "_")
-        for m in _CODE_URL.finditer(joined):
-            host, path = m.group(1).lower(), m.group(2).rstrip(".,;:)]}'\"")
+        low = joined.lower()
+        hits = []
+        for host in _CODE_HOSTS:
+            start = low.find(host)
+            while start >= 0:
+                hits.append((start, host))
+                start = low.find(host, start + len(host))
+        for start, host in sorted(hits):
+            m = _CODE_PATH.match(joined, start + len(host))
+            if not m:
+                continue
+            path = m.group(0).rstrip(".,;:)]}'\"")
             if path.endswith(".git"):
                 path = path[:-4]
-            if len(path) < 2:
-                continue
-            found.setdefault(f"https://{host}{path}", None)
+            if len(path) >= 2:
+                found.setdefault(f"https://{host}{path}", None)
     return list(found)

@@ -68,6 +68,7 @@ def test_phrase_exclusion_and_fields(lib: Library) -> None:
     assert ids(lib.search('"video diffusion"')) == ["2204.03458"]
     assert "2204.03458" not in ids(lib.search("diffusion -video"))
     assert set(ids(lib.search("author:ho"))) == {"2006.11239", "2204.03458"}
+    assert ids(lib.search('author:"tim salimans"')) == ["2204.03458"]
     assert ids(lib.search("title:attention")) == ["1706.03762"]
 
 

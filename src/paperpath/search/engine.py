@@ -47,32 +47,70 @@ def _lead(abstract: str, words: int = SNIPPET_TOKENS) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
-def _term(idx: tantivy.Index, term: Term) -> tantivy.Query:
+_STEM = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
+    tantivy.Filter.lowercase()).filter(tantivy.Filter.stemmer("english")).build()
+_WORDS = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
+    tantivy.Filter.lowercase()).build()
+STEMMED = ("title", "abstract")
+
+
+def _variants(searcher: tantivy.Searcher, field: str, word: str) -> list[str]:
+    """Forms of word in the index that share its English stem (models → model, modeling)."""
+    stems = _STEM.analyze(word)
+    if len(stems) != 1:
+        return [word]
+    stem = stems[0]
+    prefix = stem[: max(3, len(stem) - 1)]  # "studi" must also reach "study"
+    found = {word}
+    for term, _count in searcher.terms_with_prefix(field, prefix):
+        if len(term) <= len(word) + 6 and _STEM.analyze(term) == [stem]:
+            found.add(term)
+    return sorted(found)
+
+
+def _term(idx: tantivy.Index, searcher: tantivy.Searcher, term: Term) -> tantivy.Query:
     fields = [term.column] if term.column else list(FIELDS)
     text = term.text.replace('"', " ").replace("\\", " ").strip()
-    if term.prefix and " " not in text:
-        # A word prefix matches the (stemmed) terms that start with it.
-        pattern = re.escape(text.lower()) + ".*"
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.boost_query(
-                tantivy.Query.regex_query(idx.schema, f, pattern), BOOSTS.get(f, 1.0)))
-             for f in fields])
-    try:
-        return idx.parse_query(f'"{text}"' + ("*" if term.prefix else ""), fields,
-                               field_boosts={f: BOOSTS[f] for f in fields})
-    except ValueError:  # nothing left after tokenising (e.g. only punctuation)
+    words = _WORDS.analyze(text)
+    should = tantivy.Occur.Should
+    if not words:  # nothing left after tokenising (e.g. only punctuation)
         return tantivy.Query.empty_query()
+    if term.prefix and len(words) == 1:
+        pattern = re.escape(words[0]) + ".*"
+        return tantivy.Query.boolean_query(
+            [(should, tantivy.Query.boost_query(
+                tantivy.Query.regex_query(idx.schema, f, pattern), BOOSTS[f])) for f in fields])
+    if len(words) > 1 and fields == ["authors"]:  # names are indexed without positions
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, tantivy.Query.term_query(idx.schema, "authors", w))
+             for w in words])
+    if len(words) > 1 or term.prefix:  # phrases match the words as written
+        # Author names have no positions: a phrase is looked for in title and abstract.
+        pfields = [f for f in fields if f != "authors"]
+        try:
+            return idx.parse_query(f'"{text}"' + ("*" if term.prefix else ""), pfields,
+                                   field_boosts={f: BOOSTS[f] for f in pfields})
+        except ValueError:
+            return tantivy.Query.empty_query()
+    word = words[0]
+    clauses = []
+    for f in fields:
+        forms = _variants(searcher, f, word) if f in STEMMED else [word]
+        q = tantivy.Query.boolean_query(
+            [(should, tantivy.Query.term_query(idx.schema, f, w)) for w in forms])
+        clauses.append((should, tantivy.Query.boost_query(q, BOOSTS[f])))
+    return tantivy.Query.boolean_query(clauses)
 
 
-def _compile(idx: tantivy.Index, query: ParsedQuery, any_word: bool = False
-             ) -> tantivy.Query:
+def _compile(idx: tantivy.Index, searcher: tantivy.Searcher, query: ParsedQuery,
+             any_word: bool = False) -> tantivy.Query:
     must, should = tantivy.Occur.Must, tantivy.Occur.Should
     if any_word:
-        clauses = [(should, _term(idx, t)) for t in query.terms]
+        clauses = [(should, _term(idx, searcher, t)) for t in query.terms]
     else:
-        clauses = [(must, tantivy.Query.boolean_query([(should, _term(idx, t)) for t in g]))
-                   for g in query.groups]
-    clauses += [(tantivy.Occur.MustNot, _term(idx, t)) for t in query.excluded]
+        clauses = [(must, tantivy.Query.boolean_query(
+            [(should, _term(idx, searcher, t)) for t in g])) for g in query.groups]
+    clauses += [(tantivy.Occur.MustNot, _term(idx, searcher, t)) for t in query.excluded]
     return tantivy.Query.boolean_query(clauses)
 
 
@@ -112,20 +150,21 @@ def _index_search(conn: Connection, index: TextIndex, query: ParsedQuery,
     searcher = idx.searcher()
     filt = _filter(idx, filters)
     want = limit + offset
-    ranked = _top(idx, searcher, _compile(idx, query), filt, want)
+    ranked = _top(idx, searcher, _compile(idx, searcher, query), filt, want)
+    any_word = _compile(idx, searcher, query, any_word=True)
     # Requiring every word found too little: add papers matching some of them, ranked below.
     if len(ranked) < want and len(query.terms) > 1:
         seen = {pk for pk, _ in ranked}
         floor = min((s for _, s in ranked), default=0.0)
-        extra = [(pk, s) for pk, s in _top(idx, searcher, _compile(idx, query, any_word=True),
-                                           filt, want + len(seen)) if pk not in seen]
+        extra = [(pk, s) for pk, s in _top(idx, searcher, any_word, filt, want + len(seen))
+                 if pk not in seen]
         ranked += [(pk, min(s, floor) - 1e-6 * (i + 1))
                    for i, (pk, s) in enumerate(extra[: want - len(ranked)])]
     ranked = ranked[offset:want]
     if not ranked:
         return []
     found = papers_by_pk(conn, [pk for pk, _ in ranked])
-    marker = _Highlighter(idx, searcher, _compile(idx, query, any_word=True))
+    marker = _Highlighter(idx, searcher, any_word)
     hits = []
     for pk, score in ranked:
         paper = found.get(pk)

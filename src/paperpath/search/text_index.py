@@ -32,7 +32,7 @@ from typing import Any
 
 import tantivy
 
-INDEX_VERSION = 1
+INDEX_VERSION = 3
 CHUNK_ROWS = 20_000
 WRITER_HEAP = 256 * 2**20
 FIELDS = ("title", "abstract", "authors")
@@ -49,9 +49,11 @@ class IndexBusyError(RuntimeError):
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("pk", stored=True, indexed=True, fast=True)
-    sb.add_text_field("title", tokenizer_name="en_stem")
-    sb.add_text_field("abstract", tokenizer_name="en_stem")
-    sb.add_text_field("authors", tokenizer_name="default")
+    # Words are indexed as written (lower-cased): stemming at index time doubled the cost of
+    # indexing; the search expands each query word to the forms sharing its stem instead.
+    sb.add_text_field("title", tokenizer_name="default")
+    sb.add_text_field("abstract", tokenizer_name="default")
+    sb.add_text_field("authors", tokenizer_name="default", index_option="freq")
     # Filters: categories plus their archives ("cs.LG cs"), day ordinal, has code, kind.
     sb.add_text_field("categories", tokenizer_name="whitespace", index_option="basic")
     sb.add_integer_field("day", indexed=True, fast=True)
@@ -81,18 +83,13 @@ _ROW_SQL = ("SELECT pk, title, abstract, authors, categories, published, has_cod
             "FROM papers WHERE rev > ? AND rev <= ?")
 
 
-def _document(row: tuple[Any, ...]) -> tantivy.Document:
+def _document(schema: tantivy.Schema, row: tuple[Any, ...]) -> tantivy.Document:
     pk, title, abstract, authors, cats, published, has_code, kind = row
-    doc = tantivy.Document()
-    doc.add_integer("pk", pk)
-    doc.add_text("title", title or "")
-    doc.add_text("abstract", abstract or "")
-    doc.add_text("authors", authors or "")
-    doc.add_text("categories", _categories(cats or ""))
-    doc.add_integer("day", _day(published))
-    doc.add_integer("code", 1 if has_code else 0)
-    doc.add_text("kind", kind or "paper")
-    return doc
+    return tantivy.Document.from_dict({
+        "pk": pk, "title": title or "", "abstract": abstract or "", "authors": authors or "",
+        "categories": _categories(cats or ""), "day": _day(published),
+        "code": 1 if has_code else 0, "kind": kind or "paper",
+    }, schema)
 
 
 @dataclass
@@ -250,7 +247,7 @@ def index_step(main: sqlite3.Connection, index: TextIndex, writer: tantivy.Index
     for row in rows:
         if replay or row[0] <= st.max_pk:
             writer.delete_documents_by_term("pk", row[0])
-        writer.add_document(_document(row))
+        writer.add_document(_document(index.schema, row))
     st.inflight = {"rev": hi, "max_pk": new_max}
     st.save(index.state_path)
     writer.commit()

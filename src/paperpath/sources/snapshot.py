@@ -19,8 +19,10 @@ from typing import IO, Any
 
 import orjson
 
+from paperpath.ids import is_arxiv_doi, normalize_arxiv_id, normalize_doi
 from paperpath.records import PaperRecord, RecordError
-from paperpath.textnorm import split_authors
+from paperpath.store.writer import AUTHOR_SEP, version_order
+from paperpath.textnorm import clean_ws, find_code_urls, split_authors, title_key
 
 _MONTHS = {m: i for i, m in enumerate(
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
@@ -55,7 +57,8 @@ def _authors(obj: dict[str, Any]) -> list[str]:
         for part in parsed:
             if isinstance(part, list) and part:
                 last, first, suffix = [*part, "", "", ""][:3]
-                names.append(" ".join(p for p in (first, last, suffix) if p).strip())
+                names.append(clean_ws(" ".join(p for p in (first, last, suffix)
+                                               if isinstance(p, str) and p)))
         if names:
             return names
     raw = obj.get("authors")
@@ -98,6 +101,86 @@ def parse_record(obj: Any) -> PaperRecord:
         versions=names,
         source="snapshot",
     )
+
+
+def _text(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    return value if isinstance(value, str) else None
+
+
+def snapshot_row(obj: Any) -> dict[str, Any]:
+    """The library row for one decoded snapshot object, built directly.
+
+    Bulk ingest's fast path: the same result as
+    `writer.row_from(writer.prepare(parse_record(obj)))` (a test holds them equal over the
+    shared corpus) without two intermediate records — a third of the per-paper CPU.
+    """
+    if not isinstance(obj, dict):
+        raise RecordError(f"expected a JSON object, got {type(obj).__name__}")
+    ident = obj.get("id")
+    if not isinstance(ident, str) or not ident.strip():
+        raise RecordError("missing 'id'")
+    raw_title = obj.get("title")
+    title = clean_ws(raw_title) if isinstance(raw_title, str) else ""
+    if not title:
+        raise RecordError(f"{ident}: missing 'title'")
+    arxiv = normalize_arxiv_id(ident)
+    if arxiv is None:
+        raise RecordError(f"bad arXiv id {ident!r}")
+    doi_raw = _text(obj, "doi")
+    doi = normalize_doi(doi_raw) if doi_raw else None
+    if doi and is_arxiv_doi(doi):
+        doi = None  # its arXiv DataCite DOI: the id says it already
+    names: list[str] = []
+    first_date = None
+    versions = obj.get("versions")
+    if isinstance(versions, list):
+        for v in versions:
+            if isinstance(v, dict) and isinstance(v.get("version"), str):
+                names.append(v["version"])
+                if first_date is None and isinstance(v.get("created"), str):
+                    first_date = _version_date(v["created"])
+    listed = _iso_date(obj.get("update_date"))
+    published = first_date or listed
+    updated = listed or first_date
+    authors = [a for a in _authors(obj) if a]  # _authors returns clean names
+    cats_raw = _text(obj, "categories")
+    cats = list(dict.fromkeys(cats_raw.split())) if cats_raw else []
+    abstract_raw = _text(obj, "abstract")
+    comments_raw = _text(obj, "comments")
+    code = find_code_urls(abstract_raw, comments_raw)
+    return {
+        "key": None,
+        "kind": "paper",
+        "arxiv_id": arxiv,
+        "doi": doi,
+        "title_key": title_key(title, authors),
+        "title": title,
+        "abstract": clean_ws(abstract_raw),
+        "authors": AUTHOR_SEP.join(authors),
+        "categories": " ".join(cats),
+        "primary_category": cats[0] if cats else None,
+        "published": published,
+        "updated": updated,
+        "year": published.year if published else None,
+        "comments": clean_ws(comments_raw) or None,
+        "journal_ref": clean_ws(_text(obj, "journal-ref")) or None,
+        "venue": None,
+        "url": None,
+        "pdf_url": None,
+        "code_urls": code,
+        "has_code": bool(code),
+        "versions": sorted(set(names), key=version_order),
+        "sources": "snapshot",
+    }
+
+
+def parse_line_row(line: bytes) -> dict[str, Any]:
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise RecordError(f"malformed JSON: {exc}") from None
+    return snapshot_row(obj)
 
 
 def parse_line(line: bytes) -> PaperRecord:

@@ -60,7 +60,8 @@ def prepare(record: PaperRecord) -> PaperRecord:
     return rec
 
 
-def _row_from(rec: PaperRecord) -> dict[str, Any]:
+def row_from(rec: PaperRecord) -> dict[str, Any]:
+    """The row a prepared record becomes (key, bookkeeping and rev are added on write)."""
     return {
         "key": None,
         "kind": rec.kind,
@@ -82,12 +83,12 @@ def _row_from(rec: PaperRecord) -> dict[str, Any]:
         "pdf_url": rec.pdf_url,
         "code_urls": list(rec.code_urls),
         "has_code": bool(rec.code_urls),
-        "versions": sorted(set(rec.versions), key=_version_order),
+        "versions": sorted(set(rec.versions), key=version_order),
         "sources": rec.source,
     }
 
 
-def _version_order(v: str) -> tuple[int, str]:
+def version_order(v: str) -> tuple[int, str]:
     return (len(v), v)  # v2 before v10
 
 
@@ -133,7 +134,7 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         merged["published"] = old["published"]
     merged["code_urls"] = list(dict.fromkeys([*old["code_urls"], *new["code_urls"]]))
     merged["has_code"] = bool(merged["code_urls"])
-    merged["versions"] = sorted(set(old["versions"]) | set(new["versions"]), key=_version_order)
+    merged["versions"] = sorted(set(old["versions"]) | set(new["versions"]), key=version_order)
     merged["sources"] = " ".join(sorted(set(old["sources"].split()) | set(new["sources"].split())))
     merged["title_key"] = title_key(merged["title"], merged["authors"].split(AUTHOR_SEP)
                               if merged["authors"] else [])
@@ -201,8 +202,13 @@ class _Targets:
 def write_records(conn: Connection, records: Sequence[PaperRecord],
                   now: datetime | None = None) -> WriteResult:
     """Upsert already-prepared records in the caller's transaction."""
+    return write_rows(conn, [row_from(r) for r in records], now)
+
+
+def write_rows(conn: Connection, news: list[dict[str, Any]],
+               now: datetime | None = None) -> WriteResult:
+    """Upsert rows as built by row_from (or a source's equivalent fast path)."""
     now = now or datetime.now()
-    news = [_row_from(r) for r in records]
     targets = _Targets()
     existing: dict[int, int] = {}  # pk -> target index
     for row in _candidates(conn, news):
