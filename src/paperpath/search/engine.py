@@ -52,20 +52,27 @@ _STEM = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
 _WORDS = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
     tantivy.Filter.lowercase()).build()
 STEMMED = ("title", "abstract")
+MAX_VARIANTS = 4
 
 
 def _variants(searcher: tantivy.Searcher, field: str, word: str) -> list[str]:
-    """Forms of word in the index that share its English stem (models → model, modeling)."""
+    """Forms of word in the index that share its English stem (models → model, modeling).
+
+    Only the common forms are kept (up to MAX_VARIANTS, each in at least 1% as many papers as
+    the most common): rare spellings add little and each extra term slows the top-k search.
+    """
     stems = _STEM.analyze(word)
     if len(stems) != 1:
         return [word]
     stem = stems[0]
     prefix = stem[: max(3, len(stem) - 1)]  # "studi" must also reach "study"
-    found = {word}
-    for term, _count in searcher.terms_with_prefix(field, prefix):
-        if len(term) <= len(word) + 6 and _STEM.analyze(term) == [stem]:
-            found.add(term)
-    return sorted(found)
+    forms = [(term, n) for term, n in searcher.terms_with_prefix(field, prefix)
+             if len(term) <= len(word) + 6 and _STEM.analyze(term) == [stem]]
+    if not forms:
+        return [word]
+    top = forms[0][1]  # sorted by document count, most common first
+    keep = [t for t, n in forms[:MAX_VARIANTS] if n * 100 >= top]
+    return keep if word in keep or len(keep) >= MAX_VARIANTS else [*keep, word]
 
 
 def _term(idx: tantivy.Index, searcher: tantivy.Searcher, term: Term) -> tantivy.Query:
