@@ -39,6 +39,7 @@ def test_titles_from_different_sources_agree() -> None:
 def test_authors() -> None:
     assert split_authors("A. One, B. Two (MIT, CSAIL) and C. Three") == [
         "A. One", "B. Two", "C. Three"]
+    assert split_authors("A. One; B. Two") == ["A. One", "B. Two"]
     assert author_surname("Martin Luther King Jr.") == "king"
     assert author_surname("Lovelace, Ada") == "lovelace"
 

@@ -70,7 +70,8 @@ class PaperRecord:
         return PaperRecord(
             title=title,
             abstract=abstract,
-            authors=[name for a in self.authors if a and (name := clean_ws(a))],
+            # "; " separates names in storage, so a name cannot contain ";".
+            authors=[name.replace(";", ",") for a in self.authors if a and (name := clean_ws(a))],
             arxiv_id=arxiv,
             doi=doi,
             categories=cats,

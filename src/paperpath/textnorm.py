@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -61,13 +62,19 @@ def author_surname(name: str) -> str:
     return _NON_WORD.sub("", ascii_fold(family).lower())
 
 
+def title_hash(normalized: str) -> str:
+    """16 hex digits standing for a normalized title (64 bits: no collisions in practice)."""
+    return hashlib.blake2b(normalized.encode(), digest_size=8).hexdigest()
+
+
 def title_key(title: str, authors: list[str] | None) -> str | None:
-    """Dedup key from normalized title and first author's family name; None if no title."""
+    """Dedup key: hash of the normalized title, '|', first author's family name; None if the
+    title is too short. Hashed so its index stays small: it is written for every paper."""
     norm = normalize_title(title)
     if len(norm) < 4:
         return None
     first = author_surname(authors[0]) if authors else ""
-    return f"{norm[:240]}|{first}"
+    return f"{title_hash(norm)}|{first[:60]}"
 
 
 def split_authors(authors: str) -> list[str]:
@@ -77,6 +84,8 @@ def split_authors(authors: str) -> list[str]:
         return []
     if " and " in text:
         text = text.replace(" and ", ", ")
+    if ";" in text:  # some listings separate names with semicolons
+        text = text.replace(";", ",")
     if "(" in text:  # affiliations in parentheses can hold commas: drop them first
         text = _PARENS.sub("", text)
     out = []

@@ -99,3 +99,19 @@ def test_code_links_are_kept_and_merged(library: Library) -> None:
     paper = library.get("2401.00001")
     assert paper is not None and paper.has_code
     assert paper.code_urls == ["https://github.com/a/b", "https://gitlab.com/c/d"]
+
+
+def test_a_doi_claimed_by_a_second_arxiv_paper_in_a_later_batch(library: Library) -> None:
+    library.add_records([rec(arxiv_id="2305.01234", doi="10.1000/shared", title="One")])
+    library.add_records([rec(arxiv_id="2305.09999", doi="10.1000/shared", title="Two")])
+    one, two = library.get("2305.01234"), library.get("2305.09999")
+    assert one is not None and two is not None
+    assert one.doi == "10.1000/shared" and two.doi is None
+
+
+def test_semicolon_separated_authors(library: Library) -> None:
+    paper = library.add(rec(arxiv_id="2401.00003", authors=["A. One; B. Two", "C; Three"]))
+    assert paper.authors == ["A. One, B. Two", "C, Three"]
+    again = library.add_records([rec(arxiv_id="2401.00003",
+                                     authors=["A. One; B. Two", "C; Three"])])
+    assert again.unchanged == 1

@@ -10,7 +10,7 @@ from typing import Any
 import tantivy
 from sqlalchemy import Connection, or_, select
 
-from paperpath.search.filters import filter_conditions
+from paperpath.search.filters import _like_escape, filter_conditions
 from paperpath.search.query import ParsedQuery, Term
 from paperpath.search.text_index import BOOSTS, FIELDS, TextIndex
 from paperpath.search.types import HL_CLOSE, HL_OPEN, SearchFilters, SearchHit
@@ -34,7 +34,9 @@ def search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: 
 
 def _browse(conn: Connection, filters: SearchFilters, limit: int, offset: int) -> list[SearchHit]:
     """No words: the newest papers matching the filters."""
-    stmt = select(papers.c.pk).order_by(papers.c.published.desc(), papers.c.pk.desc())
+    # NULLS LAST spelled out: SQLite sorts NULL lowest, PostgreSQL highest.
+    stmt = select(papers.c.pk).order_by(papers.c.published.desc().nulls_last(),
+                                        papers.c.pk.desc())
     for cond in filter_conditions(filters):
         stmt = stmt.where(cond)
     pks = [r[0] for r in conn.execute(stmt.limit(limit).offset(offset))]
@@ -250,11 +252,13 @@ def _portable_search(conn: Connection, query: ParsedQuery, filters: SearchFilter
 
 
 def _like(word: str, column: str | None) -> Any:
-    pattern = f"%{word.lower()}%"
+    # Escaped: "%" and "_" in a phrase are text, and PostgreSQL's LIKE would otherwise take
+    # a backslash as its escape character where SQLite takes it literally.
+    pattern = f"%{_like_escape(word.lower())}%"
     cols = [papers.c[column]] if column else [papers.c.title, papers.c.abstract, papers.c.authors]
-    cond = cols[0].ilike(pattern)
+    cond = cols[0].ilike(pattern, escape="\\")
     for col in cols[1:]:
-        cond = cond | col.ilike(pattern)
+        cond = cond | col.ilike(pattern, escape="\\")
     return cond
 
 

@@ -33,7 +33,8 @@ from typing import Any
 import tantivy
 
 INDEX_VERSION = 3
-CHUNK_ROWS = 20_000
+# Papers per index commit: fewer, larger segments mean less merging as the index grows.
+CHUNK_ROWS = 100_000
 WRITER_HEAP = 256 * 2**20
 FIELDS = ("title", "abstract", "authors")
 # Title matches count most, then authors, then the abstract.

@@ -56,8 +56,8 @@ class ImportProblem:
 
     def __str__(self) -> str:
         where = f"line {self.line}" if self.line else "?"
-        key = f" ({self.key})" if self.key else ""
-        return f"{where}{key}: {self.message}"
+        key = f" ({' '.join(self.key.split())})" if self.key else ""  # keys can hold newlines
+        return f"{where}{key}: {' '.join(self.message.split())}"
 
 
 @dataclass(slots=True)

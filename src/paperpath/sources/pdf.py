@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from paperpath.ids import DOI_RE, find_arxiv_ids, normalize_arxiv_id, normalize_doi
 from paperpath.records import Paper, PaperRecord
 from paperpath.store.schema import paper_texts, papers
-from paperpath.textnorm import clean_ws, normalize_title
+from paperpath.textnorm import clean_ws, normalize_title, title_hash
 
 if TYPE_CHECKING:
     from paperpath.library import Library
@@ -349,7 +349,8 @@ def _existing(conn: Connection, content: PdfContent, arxiv_id: str | None,
     norm = normalize_title(guess_title(content))
     if len(norm) >= 12:
         rows = conn.execute(select(papers.c.pk)
-                            .where(papers.c.title_key.like(f"{norm[:240]}|%")).limit(2)).all()
+                            .where(papers.c.title_key.like(f"{title_hash(norm)}|%"))
+                            .limit(2)).all()
         if len(rows) == 1:
             return rows[0][0], "title"
     return None, ""

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
@@ -119,13 +119,22 @@ def _backup_sqlite(engine: Engine, revision: str) -> str | None:
     return str(target)
 
 
+# Key of the library's write lock on PostgreSQL (advisory locks are per database).
+_PG_WRITE_LOCK = 0x70617065
+
+
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
-    """A write transaction; on SQLite it takes the write lock at BEGIN (IMMEDIATE)."""
+    """A write transaction. Writers take turns, as the merge in store.writer reads before it
+    writes: SQLite takes its write lock at BEGIN (IMMEDIATE), PostgreSQL a transaction-level
+    advisory lock (readers are never blocked)."""
     with engine.connect() as conn:
         conn.info["write"] = True
         try:
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                 {"key": _PG_WRITE_LOCK})
                 yield conn
         finally:
             conn.info.pop("write", None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -39,7 +40,7 @@ papers = Table(
     Column("kind", String(16), nullable=False, default="paper"),
     Column("arxiv_id", String(40), unique=True),
     Column("doi", String(255), unique=True),
-    Column("title_key", String(300), index=True),
+    Column("title_key", String(80), index=True),  # textnorm.title_key
     Column("title", Text, nullable=False),
     Column("abstract", Text, nullable=False, default=""),
     # Author names as a plain "; "-joined string: searchable and cheap to store; the list
@@ -90,7 +91,8 @@ ingest_runs = Table(
     Column("path", Text, nullable=False),
     Column("status", String(16), nullable=False),  # running | done | failed
     Column("lines_done", Integer, nullable=False, default=0),
-    Column("bytes_done", Integer, nullable=False, default=0),
+    # Offset into the file: a plain snapshot is past 2 GiB, the limit of a 32-bit INTEGER.
+    Column("bytes_done", BigInteger, nullable=False, default=0),
     Column("inserted", Integer, nullable=False, default=0),
     Column("updated", Integer, nullable=False, default=0),
     Column("unchanged", Integer, nullable=False, default=0),

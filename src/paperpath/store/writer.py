@@ -168,8 +168,13 @@ def _candidates(conn: Connection, news: list[dict[str, Any]]) -> list[dict[str, 
     with_id = [n for n in news if n["arxiv_id"]]
     without = [n for n in news if not n["arxiv_id"]]
     rows = _fetch(conn, "arxiv_id", (n["arxiv_id"] for n in with_id))
+    # Rows without an arXiv id are usually few or none (a snapshot-only library): skip the
+    # DOI and title probes for arXiv records when there is nothing they could find.
+    orphans = with_id and conn.execute(
+        select(papers.c.pk).where(papers.c.arxiv_id.is_(None)).limit(1)).first() is not None
     for f in ("doi", "title_key"):
-        rows += _fetch(conn, f, (n[f] for n in with_id), without_arxiv_only=True)
+        if orphans:
+            rows += _fetch(conn, f, (n[f] for n in with_id), without_arxiv_only=True)
         rows += _fetch(conn, f, (n[f] for n in without))
     return rows
 
@@ -232,6 +237,7 @@ def write_rows(conn: Connection, news: list[dict[str, Any]],
         targets.register(idx)
         order.append(idx)
 
+    _drop_taken_dois(conn, [targets.rows[i] for i in sorted(set(order))])
     result = WriteResult()
     to_update, to_insert = [], []
     # Bare max() so SQLite answers from the index instead of scanning.
@@ -255,6 +261,21 @@ def write_rows(conn: Connection, news: list[dict[str, Any]],
     result.updated, result.inserted = len(to_update), len(to_insert)
     result.pks = [targets.rows[i]["pk"] for i in order]
     return result
+
+
+def _drop_taken_dois(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """A DOI names one paper: a row whose DOI another stored paper holds (two arXiv records
+    claiming one journal DOI) keeps its own value, or none."""
+    wanted = {r["doi"]: r for r in rows if r["doi"]}
+    dois = sorted(wanted)
+    for i in range(0, len(dois), _LOOKUP_CHUNK):
+        for pk, doi in conn.execute(select(papers.c.pk, papers.c.doi)
+                                    .where(papers.c.doi.in_(dois[i : i + _LOOKUP_CHUNK]))):
+            row = wanted[doi]
+            if row.get("pk") != pk:
+                row["doi"] = None
+                if row.get("key") == f"doi:{doi}":  # cannot happen for a new row keyed by it
+                    row["key"] = _key_for(row)
 
 
 def _do_insert(conn: Connection, rows: list[dict[str, Any]]) -> None:
