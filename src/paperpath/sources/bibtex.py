@@ -28,6 +28,7 @@ from bibtexparser.model import (
 
 from paperpath.ids import find_arxiv_ids, is_arxiv_doi, normalize_arxiv_id, normalize_doi
 from paperpath.records import PaperRecord, RecordError
+from paperpath.sources.files import unreadable
 from paperpath.textnorm import clean_ws, find_code_urls
 
 if TYPE_CHECKING:
@@ -117,12 +118,8 @@ def read_bib_file(path: str | Path) -> str:
             raise BibtexError(f"{p}: too large for a BibTeX file "
                               f"({p.stat().st_size // 2**20} MiB)")
         data = p.read_bytes()
-    except FileNotFoundError:
-        raise BibtexError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise BibtexError(f"{p}: is a directory") from None
     except OSError as exc:
-        raise BibtexError(f"{p}: cannot read ({exc.strerror or exc})") from None
+        raise BibtexError(unreadable(p, exc)) from None
     if b"\x00" in data[:4096]:
         raise BibtexError(f"{p}: not a BibTeX file (binary data)")
     try:

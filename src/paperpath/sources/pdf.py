@@ -22,6 +22,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from paperpath.ids import DOI_RE, find_arxiv_ids, normalize_arxiv_id, normalize_doi
 from paperpath.records import Paper, PaperRecord
+from paperpath.sources.files import unreadable
 from paperpath.store.schema import paper_texts, papers
 from paperpath.textnorm import clean_ws, normalize_title, title_hash
 
@@ -151,12 +152,8 @@ def _check_file(p: Path) -> str:
             h = hashlib.sha256(head)
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
-    except FileNotFoundError:
-        raise PdfError(f"{p}: no such file") from None
-    except IsADirectoryError:
-        raise PdfError(f"{p}: is a directory") from None
     except OSError as exc:
-        raise PdfError(f"{p}: cannot read ({exc.strerror or exc})") from None
+        raise PdfError(unreadable(p, exc)) from None
     if not head:
         raise PdfError(f"{p}: empty file")
     # The spec allows junk before the header; readers accept it within the first 1 KiB.
