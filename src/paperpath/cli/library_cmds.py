@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from paperpath.cli.common import (
     DbOption,
@@ -75,6 +76,11 @@ def ingest(
         fail(str(exc))
     except SnapshotError as exc:
         fail(str(exc))
+    except SQLAlchemyError as exc:  # e.g. another process holding the write lock too long
+        fail(f"{path}: database error ({getattr(exc, 'orig', None) or exc.__class__.__name__});"
+             " what was committed is kept — run the same command again to resume")
+    except RuntimeError as exc:  # the indexing process failed
+        fail(f"{path}: {exc}")
     except KeyboardInterrupt:
         fail(f"{path}: interrupted; everything up to the last batch is saved — run the same "
              "command again to resume", code=130)

@@ -346,11 +346,19 @@ class IndexWorker:
             return self._indexed
 
     def check(self) -> None:
-        if self.proc is not None and self.proc.poll() not in (0, None):
-            self.log.seek(0)
-            tail = self.log.read().strip().splitlines()[-1:] or ["no message"]
-            raise RuntimeError(f"full-text indexing failed (exit code {self.proc.returncode}: "
-                               f"{tail[0]}); run `paperpath reindex`")
+        """Raise if the indexing process failed. Another process already writing the index
+        (two ingests at once) is not a failure: the papers are stored, and the index catches
+        up with them at the next search."""
+        if self.proc is None or self.proc.poll() in (0, None):
+            return
+        self.log.seek(0)
+        log = self.log.read()
+        if "LockBusy" in log:
+            return
+        tail = log.strip().splitlines()[-1:] or ["no message"]
+        raise RuntimeError(f"full-text indexing failed (exit code {self.proc.returncode}: "
+                           f"{tail[0]}); the papers are stored — the index catches up at the "
+                           "next search, or run `paperpath reindex`")
 
 
 def new_library_id() -> str:
