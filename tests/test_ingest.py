@@ -48,6 +48,18 @@ def test_bad_lines_are_skipped_and_reported(tmp_path: Path, library: Library) ->
     assert "missing 'title'" in str(report.errors[1])
 
 
+def test_a_huge_line_is_skipped_without_reading_it(tmp_path: Path, library: Library,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from paperpath.sources import snapshot
+
+    monkeypatch.setattr(snapshot, "MAX_LINE", 1000)
+    huge = json.dumps(synthetic_record(2, abstract="x " * 5000))
+    path = write_snapshot(tmp_path / "s.jsonl", [synthetic_record(1), huge, synthetic_record(3)])
+    report = library.ingest_snapshot(path)
+    assert report.inserted == 2 and report.error_count == 1
+    assert report.errors[0].line == 2 and "longer than" in str(report.errors[0])
+
+
 def test_truncated_gzip_keeps_what_was_read(tmp_path: Path, library: Library) -> None:
     full = write_snapshot(tmp_path / "full.jsonl.gz",
                           [synthetic_record(i) for i in range(1, 2001)], gz=True)

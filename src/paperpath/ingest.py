@@ -20,7 +20,12 @@ from sqlalchemy import Engine, insert, select, update
 
 from paperpath.records import RecordError
 from paperpath.search.text_index import TextIndex
-from paperpath.sources.snapshot import SnapshotError, SnapshotFile, parse_line_row
+from paperpath.sources.snapshot import (
+    MAX_LINE,
+    SnapshotError,
+    SnapshotFile,
+    parse_line_row,
+)
 from paperpath.store.db import write_tx
 from paperpath.store.schema import ingest_runs
 from paperpath.store.writer import WriteResult, write_rows
@@ -101,6 +106,9 @@ def _batches(snap: SnapshotFile, skip: int, start_byte: int, batch_size: int
     try:
         for lineno, line, pos in snap.lines(skip_lines=skip, start_byte=start_byte):
             last_line, last_byte = lineno, pos
+            if line is None:
+                errors.append(LineError(lineno, f"longer than {MAX_LINE >> 20} MiB: skipped"))
+                continue
             if not line.strip():
                 continue
             try:

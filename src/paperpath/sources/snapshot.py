@@ -191,6 +191,19 @@ def parse_line(line: bytes) -> PaperRecord:
     return parse_record(obj)
 
 
+MAX_LINE = 16 * 2**20  # no real record comes close; a longer line is not read into memory
+
+
+def _capped_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    while line := stream.readline(MAX_LINE + 1):
+        if len(line) > MAX_LINE and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
 @dataclass(slots=True)
 class SnapshotFile:
     path: Path
@@ -213,8 +226,9 @@ class SnapshotFile:
         return "snapshot:" + hashlib.sha1(f"{real}|{self.size}|{digest}".encode()).hexdigest()
 
     def lines(self, skip_lines: int = 0, start_byte: int = 0
-              ) -> Iterator[tuple[int, bytes, int]]:
-        """(line number from 1, raw line, compressed bytes read so far).
+              ) -> Iterator[tuple[int, bytes | None, int]]:
+        """(line number from 1, raw line, compressed bytes read so far). The line is None when
+        it is longer than MAX_LINE (a hostile or broken file): it is skipped unread.
 
         Plain files resume by seeking to start_byte; gzip files skip skip_lines lines.
         Raises SnapshotError on a truncated or corrupt stream, after yielding every full line.
@@ -232,7 +246,7 @@ class SnapshotFile:
                 start = skip_lines if start_byte else 0
             lineno = start
             try:
-                for line in stream:
+                for line in _capped_lines(stream):
                     lineno += 1
                     if lineno <= skip_lines:
                         continue
