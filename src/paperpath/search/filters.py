@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, literal, or_
+from sqlalchemy import ColumnElement, literal, or_
 
 from paperpath.search.types import SearchFilters
 from paperpath.store.schema import papers
@@ -67,7 +67,3 @@ def filter_conditions(f: SearchFilters) -> list[ColumnElement[bool]]:
 
 def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def all_of(conds: list[ColumnElement[bool]]) -> ColumnElement[bool] | None:
-    return and_(*conds) if conds else None

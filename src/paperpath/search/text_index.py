@@ -305,7 +305,6 @@ class IndexWorker:
         self._lock = threading.Lock()
 
     def __enter__(self) -> IndexWorker:
-        self.index._index = None  # release nothing held here; the worker takes the writer
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "paperpath.search.index_worker", str(self.index.main_path),
              self.index.library_id],

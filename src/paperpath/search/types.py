@@ -21,10 +21,6 @@ class SearchFilters:
     has_code: bool | None = None
     kind: str | None = None
 
-    @property
-    def active(self) -> bool:
-        return bool(self.categories or self.since or self.until
-                    or self.has_code is not None or self.kind)
 
 
 @dataclass(slots=True)

@@ -84,11 +84,6 @@ def iter_papers(conn: Connection, batch: int = 2000) -> Iterator[Paper]:
         last = rows[-1].pk
 
 
-def full_text(conn: Connection, pk: int) -> dict[str, Any] | None:
-    row = conn.execute(select(paper_texts).where(paper_texts.c.paper_pk == pk)).first()
-    return dict(row._mapping) if row else None
-
-
 def library_stats(conn: Connection, top: int = 10) -> dict[str, Any]:
     total = conn.execute(select(func.count()).select_from(papers)).scalar_one()
     by_kind = dict(conn.execute(select(papers.c.kind, func.count()).group_by(papers.c.kind)).all())
