@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,11 @@ from paperpath.store.schema import papers as papers_table
 from paperpath.store.writer import WriteResult, prepare, write_records
 
 if TYPE_CHECKING:  # imported lazily at run time: bibtexparser is only needed for imports
+    from paperpath.glossary import GlossaryEntry
+    from paperpath.guide.build import MinedDefinitionRef, ReadingGuide
+    from paperpath.guide.precompute import AnalyzeReport
+    from paperpath.guide.precompute import ProgressFn as AnalyzeProgressFn
+    from paperpath.guide.service import GuideService
     from paperpath.sources.arxiv_api import SyncProgressFn, SyncReport
     from paperpath.sources.bibtex import ImportReport as BibtexImportReport
     from paperpath.sources.feeds import Feed, FeedProgressFn, FeedSyncReport
@@ -48,6 +53,7 @@ class Library:
         self.engine: Engine = make_engine(self.url)
         self.backup = migrate(self.engine)
         self.text_index: TextIndex | None = open_text_index(self.engine)
+        self._guides: GuideService | None = None
 
     def _catch_up_index(self, progress: IndexProgress | None = None) -> None:
         if self.text_index is None:
@@ -201,6 +207,56 @@ class Library:
     def stats(self) -> dict[str, Any]:
         with self.engine.connect() as conn:
             return library_stats(conn)
+
+    # -- reading guide -------------------------------------------------------------------
+    @property
+    def guides(self) -> GuideService:
+        if self._guides is None:  # loaded on first use: the models cost ~0.5 s to import
+            from paperpath.guide.service import GuideService
+
+            self._guides = GuideService(self.engine)
+        return self._guides
+
+    def guide(self, id: str, reader_level: int = 3) -> ReadingGuide:
+        """The reading guide of a paper: TLDR, problem/method/result, key terms (new to you
+        or known) with definitions, prerequisites, difficulty, reading time and questions.
+        ``reader_level`` is the reader's math comfort, 1–5. Raises LookupError if absent."""
+        paper = self.get(id)
+        if paper is None:
+            raise LookupError(f"{id}: no such paper in the library")
+        return self.guides.guide(paper, reader_level=reader_level)
+
+    def analyze(self, progress: AnalyzeProgressFn | None = None, *, workers: int | None = None,
+                rebuild_stats: bool = False,
+                stats_progress: Callable[[int, int], None] | None = None) -> AnalyzeReport:
+        """Precompute key terms, TLDR, facets, difficulty and mined definitions for every
+        paper that lacks them (or changed). Builds the corpus statistics first when missing
+        or when the library grew by a fifth. Interruptible: finished batches are kept."""
+        from paperpath.guide.precompute import analyze_library
+        from paperpath.guide.service import build_stats, stats_need_rebuild
+
+        path = self.guides.stats_path
+        if rebuild_stats or stats_need_rebuild(self.engine, path):
+            build_stats(self.engine, path, progress=stats_progress)
+        return analyze_library(self.engine, stats_path=path if path.exists() else None,
+                               progress=progress, workers=workers)
+
+    def define(self, term: str, limit: int = 5
+               ) -> tuple[GlossaryEntry | None, list[MinedDefinitionRef]]:
+        """A term's glossary entry (None if the glossary lacks it) and up to ``limit``
+        definitions of it found in the library's papers."""
+        return self.guides.define(term, limit=limit)
+
+    def mark_known(self, terms: Iterable[str], source: str = "marked") -> int:
+        """Record terms the reader knows (they stop being flagged "new to you")."""
+        return self.guides.mark_known(terms, source=source)
+
+    def forget_known(self, terms: Iterable[str]) -> int:
+        return self.guides.forget_known(terms)
+
+    def known_terms(self) -> list[tuple[str, str, str]]:
+        """(term, key, source) for every term the reader marked known, reviewed or read."""
+        return self.guides.known_terms()
 
     def close(self) -> None:
         self.engine.dispose()

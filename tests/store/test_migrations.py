@@ -48,3 +48,31 @@ def test_db_url_resolution(tmp_path: Path, monkeypatch) -> None:  # type: ignore
     assert resolve_db_url("postgresql://u@h/db") == "postgresql://u@h/db"
     monkeypatch.delenv("PAPERPATH_DB")
     assert resolve_db_url().endswith("paperpath/library.db")
+
+
+def test_upgrade_from_0001_keeps_papers_and_backs_up(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from paperpath.store.db import alembic_config, make_engine
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO papers (key, arxiv_id, kind, title, abstract, authors, categories,"
+            " code_urls, has_code, versions, sources, content_hash, rev, added_at, modified_at)"
+            " VALUES ('2401.00001', '2401.00001', 'paper', 'Kept across upgrades', '', '', '',"
+            " '[]', 0, '[]', 'manual', 'h', 1, '2026-01-01', '2026-01-01')"))
+    engine.dispose()
+    lib = Library(url)
+    assert lib.backup is not None and Path(lib.backup).exists()
+    assert current_revision(lib.engine) == head_revision(lib.engine)
+    paper = lib.get("2401.00001")
+    assert paper is not None and paper.title == "Kept across upgrades"
+    assert {"paper_analysis", "mined_definitions", "known_terms"} <= set(
+        inspect(lib.engine).get_table_names())

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from paperpath.cli import feeds_cmds, import_cmds, library_cmds, quickstart_cmd, sync_cmds
+from paperpath.cli import (
+    feeds_cmds,
+    guide_cmds,
+    import_cmds,
+    library_cmds,
+    quickstart_cmd,
+    sync_cmds,
+)
 
 app = typer.Typer(
     name="paperpath",
@@ -19,6 +26,7 @@ library_cmds.register(app)
 import_cmds.register(app)
 sync_cmds.register(app)
 feeds_cmds.register(app)
+guide_cmds.register(app)
 
 
 def main() -> None:

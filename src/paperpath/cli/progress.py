@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import (
     BarColumn,
@@ -16,6 +17,9 @@ from rich.progress import (
 
 from paperpath.cli.common import err_console
 from paperpath.ingest import Progress as IngestProgress
+
+if TYPE_CHECKING:  # the guide's models load only when a guide command runs
+    from paperpath.guide.precompute import AnalyzeProgress
 
 
 @contextmanager
@@ -52,6 +56,56 @@ def ingest_progress(path: Path, enabled: bool = True
             index_task = bar.add_task("full-text index", total=p.records, records=p.indexed,
                                       errors=0)
         bar.update(index_task, completed=p.indexed, records=p.indexed)
+
+    with bar:
+        yield update
+
+
+def _count_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:>10,.0f}/{task.total:,.0f}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=False,
+    )
+
+
+@contextmanager
+def stats_progress(enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A bar for building the corpus statistics (papers read / total)."""
+    if not enabled:
+        yield None
+        return
+    bar = _count_bar()
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            task = bar.add_task("corpus statistics", total=total)
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update
+
+
+@contextmanager
+def analyze_progress(enabled: bool = True) -> Iterator[Callable[[AnalyzeProgress], None] | None]:
+    """A bar over the papers being analysed for the reading guide."""
+    if not enabled:
+        yield None
+        return
+    bar = _count_bar()
+    task = None
+
+    def update(p: AnalyzeProgress) -> None:
+        nonlocal task
+        if task is None:
+            task = bar.add_task("analysing papers", total=p.total)
+        bar.update(task, completed=p.done, total=p.total)
 
     with bar:
         yield update

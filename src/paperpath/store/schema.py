@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -136,4 +137,47 @@ feed_items = Table(
     Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="SET NULL"), index=True),
     Column("added_at", DateTime, nullable=False),
     UniqueConstraint("feed_id", "guid"),
+)
+
+
+# --- Reading guide (migration 0002) -------------------------------------------------------
+
+# Derived per-paper analysis (key terms, TLDR, facets, difficulty): recomputed when the paper's
+# content_hash or the analysis version changes, so it never goes stale silently.
+paper_analysis = Table(
+    "paper_analysis",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("content_hash", String(32), nullable=False),
+    Column("version", String(32), nullable=False, index=True),
+    Column("tldr", Text, nullable=False, default=""),
+    Column("facets", JSON, nullable=False, default=list),  # [[sentence, label], ...]
+    Column("key_terms", JSON, nullable=False, default=list),  # [term, ...] best first
+    Column("difficulty", Integer, nullable=False, default=3),
+    Column("math_density", Float, nullable=False, default=0.0),
+    Column("analyzed_at", DateTime, nullable=False),
+)
+
+# Definitions and acronym expansions found in the library's own text, by normalized term.
+mined_definitions = Table(
+    "mined_definitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("term_key", String(200), nullable=False, index=True),
+    Column("term", Text, nullable=False),
+    Column("definition", Text, nullable=False),
+    Column("sentence", Text, nullable=False, default=""),
+    Column("kind", String(16), nullable=False),  # definition | acronym
+)
+
+# Terms the reader already knows: marked in the CLI/web, reviewed, or met in papers they read.
+known_terms = Table(
+    "known_terms",
+    metadata,
+    Column("term_key", String(200), primary_key=True),
+    Column("term", Text, nullable=False),
+    Column("source", String(16), nullable=False),  # marked | reviewed | read
+    Column("added_at", DateTime, nullable=False),
 )

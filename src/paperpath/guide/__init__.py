@@ -1,0 +1,1 @@
+"""The reading guide: what a beginner needs before, while and after reading one paper."""

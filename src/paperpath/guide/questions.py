@@ -1,0 +1,152 @@
+"""Questions to read with, following the three-pass method.
+
+First pass: what to be able to answer after title, abstract, introduction, headings and
+conclusion. Second and third pass: questions specific to this paper, built from its own
+problem / method / result sentences and key terms — why this method rather than an
+alternative, what a result really shows, what would change without a component.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from paperpath.guide.terms import glossary_entry
+
+_PROPOSE = re.compile(
+    r"\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:also\s+)?"
+    r"(?:propose|introduce|present|develop|design|describe|put forward|call|build)s?\s+"
+    r"(?P<what>[^,;:.()]{3,140})", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:a|an|the|our|this|two|three|several|novel|new|simple|general|"
+                      r"unified|first|effective|efficient|lightweight|scalable)\s+", re.IGNORECASE)
+_CUT = re.compile(r"\s+(?:that|which|to|for|by|where|in order|based on|called|named|dubbed|"
+                  r"with|using|via|and (?:show|demonstrate|evaluate))\b.*$", re.IGNORECASE)
+_NUMBER = re.compile(r"\d")
+_COMPARATIVE = re.compile(r"outperform|improv|state[- ]of[- ]the[- ]art|surpass|better|"
+                          r"reduc|achiev|gain|faster|fewer", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question; ``stage`` is the pass it belongs to, ``hint`` where to look."""
+
+    text: str
+    stage: str  # "first pass" | "second pass" | "third pass"
+    hint: str | None = None
+
+
+def _shorten(sentence: str, words: int = 28) -> str:
+    parts = sentence.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def method_name(title: str, facets: Sequence[tuple[str, str]], key_terms: Sequence[str]) -> str:
+    """A short name for what the paper proposes: its own name for it when it gives one."""
+    head = title.split(":", 1)[0].strip()
+    if ":" in title and 1 <= len(head.split()) <= 4:
+        return head  # "LoRA: Low-Rank Adaptation of ..." → "LoRA"
+    for sentence, label in facets:
+        if label != "method":
+            continue
+        match = _PROPOSE.search(sentence)
+        if match:
+            what = _CUT.sub("", match.group("what")).strip()
+            for _ in range(3):
+                what = _LEADING.sub("", what)
+            if 1 <= len(what.split()) <= 8:
+                return what
+    method_terms = _terms_in(key_terms, [s for s, lab in facets if lab == "method"])
+    if method_terms:
+        return method_terms[0]
+    return key_terms[0] if key_terms else "their approach"
+
+
+def _terms_in(terms: Sequence[str], sentences: Sequence[str]) -> list[str]:
+    text = " ".join(sentences).lower()
+    return [t for t in terms if t.lower() in text]
+
+
+def _lower(term: str) -> str:
+    """Sentence-case a glossary term ("Dropout" → "dropout", keeping "LoRA", "BERT")."""
+    return term[0].lower() + term[1:] if len(term) > 1 and not term[1].isupper() else term
+
+
+def _alternative(method: str, method_terms: list[str], problem_terms: list[str]) -> str | None:
+    # The status quo the paper improves on is usually named where the problem is set up.
+    for term in problem_terms:
+        if term.lower() not in method.lower() and method.lower() not in term.lower():
+            return term
+    for term in [method, *method_terms]:
+        entry = glossary_entry(term)
+        if entry is not None:
+            siblings = [r for r in entry.related if r not in entry.prerequisites]
+            for rid in siblings:
+                alt = glossary_entry(rid.replace("-", " "))
+                # A variant named after the method (LoRA → QLoRA) is a successor, not an
+                # alternative the authors could have chosen.
+                if alt is not None and term.lower() not in alt.term.lower() and not any(
+                        term.lower() in a.lower() for a in alt.aliases):
+                    return _lower(alt.term)
+    return None
+
+
+def build_questions(
+    title: str,
+    facets: Sequence[tuple[str, str]],
+    key_terms: Sequence[str],
+    new_terms: Sequence[str] = (),
+) -> list[Question]:
+    """Questions for a first, second and third pass over this paper."""
+    problem = [s for s, lab in facets if lab == "problem"]
+    method_sents = [s for s, lab in facets if lab == "method"]
+    results = [s for s, lab in facets if lab == "result"]
+    method = method_name(title, facets, key_terms)
+    method_terms = [t for t in _terms_in(key_terms, method_sents) if t.lower() != method.lower()]
+    problem_terms = _terms_in(key_terms, problem)
+    problem_name = problem_terms[0] if problem_terms else None
+
+    out = [Question(
+        "What problem does the paper attack, and why does it matter?", "first pass",
+        f"Start from: “{_shorten(problem[0])}”" if problem else
+        "The abstract does not state it plainly: look at the introduction's first paragraphs.")]
+    out.append(Question(
+        f"In one sentence, what does {method} do, and what is new about it?", "first pass",
+        f"Method sentence: “{_shorten(method_sents[0])}”" if method_sents else None))
+    claim = next((s for s in results if _NUMBER.search(s) or _COMPARATIVE.search(s)),
+                 results[0] if results else None)
+    out.append(Question(
+        "What is the main result, and what evidence backs it (datasets, baselines)?",
+        "first pass", f"Claim: “{_shorten(claim)}”" if claim else None))
+    if new_terms:
+        listed = ", ".join(new_terms[:3])
+        each = " each" if len(new_terms) > 1 else ""
+        out.append(Question(f"Can you explain {listed} in a sentence{each}?", "first pass",
+                            "Look them up in the key terms below before the second pass."))
+
+    alternative = _alternative(method, method_terms, problem_terms)
+    if alternative:
+        out.append(Question(f"Why did the authors choose {method} rather than {alternative}?",
+                            "second pass", "Look for the design discussion or related work."))
+    else:
+        target = problem_name or "this problem"
+        out.append(Question(
+            f"Why did the authors choose {method} over the usual way of handling {target}?",
+            "second pass", "Look for the design discussion or related work."))
+    if claim:
+        out.append(Question(
+            f"What does “{_shorten(claim, 18)}” actually show — against which baselines, on "
+            "which data, and is the gain bigger than run-to-run noise?", "second pass",
+            "Find the main results table and its ablations."))
+    if method_terms:
+        component = method_terms[0]
+        out.append(Question(
+            f"What would change if {component} were removed or replaced by something simpler?",
+            "second pass", "An ablation study, if there is one, answers this."))
+    where = f" beyond {problem_name}" if problem_name else ""
+    out.append(Question(f"Where else could {method} be useful{where}?", "third pass",
+                        "Cross-field borrowing is how many new ideas start."))
+    out.append(Question(
+        f"Which assumptions does {method} rely on, and when would they break?", "third pass",
+        "Re-derive the key step yourself, or imagine re-implementing it."))
+    return out

@@ -1,0 +1,136 @@
+"""Reading-guide data in the library: per-paper analyses, mined definitions, known terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, or_, select
+
+from paperpath.store.schema import (
+    known_terms,
+    mined_definitions,
+    paper_analysis,
+    paper_texts,
+    papers,
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def load_analysis(conn: Connection, pk: int, version: str) -> dict[str, Any] | None:
+    """The stored analysis of a paper when it is current (same content and version)."""
+    row = conn.execute(
+        select(paper_analysis, papers.c.content_hash.label("paper_hash"))
+        .join(papers, papers.c.pk == paper_analysis.c.paper_pk)
+        .where(paper_analysis.c.paper_pk == pk)
+    ).first()
+    if row is None:
+        return None
+    m = row._mapping
+    if m["version"] != version or m["content_hash"] != m["paper_hash"]:
+        return None
+    return dict(m)
+
+
+def stale_papers(conn: Connection, version: str, after_pk: int, limit: int
+                 ) -> list[dict[str, Any]]:
+    """Papers past ``after_pk`` whose analysis is missing or out of date, in pk order."""
+    rows = conn.execute(
+        select(papers.c.pk, papers.c.title, papers.c.abstract, papers.c.categories,
+               papers.c.content_hash)
+        .outerjoin(paper_analysis, paper_analysis.c.paper_pk == papers.c.pk)
+        .where(papers.c.pk > after_pk)
+        .where(or_(paper_analysis.c.paper_pk.is_(None),
+                   paper_analysis.c.version != version,
+                   paper_analysis.c.content_hash != papers.c.content_hash))
+        .order_by(papers.c.pk)
+        .limit(limit)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def count_stale(conn: Connection, version: str) -> int:
+    return int(conn.execute(
+        select(func.count()).select_from(papers)
+        .outerjoin(paper_analysis, paper_analysis.c.paper_pk == papers.c.pk)
+        .where(or_(paper_analysis.c.paper_pk.is_(None),
+                   paper_analysis.c.version != version,
+                   paper_analysis.c.content_hash != papers.c.content_hash))
+    ).scalar_one())
+
+
+def save_analyses(conn: Connection, rows: Sequence[dict[str, Any]],
+                  definitions: Sequence[dict[str, Any]]) -> None:
+    """Replace the analyses and mined definitions of the given papers (one transaction)."""
+    if not rows:
+        return
+    pks = [r["paper_pk"] for r in rows]
+    now = _now()
+    conn.execute(delete(paper_analysis).where(paper_analysis.c.paper_pk.in_(pks)))
+    conn.execute(delete(mined_definitions).where(mined_definitions.c.paper_pk.in_(pks)))
+    conn.execute(insert(paper_analysis), [{**r, "analyzed_at": now} for r in rows])
+    if definitions:
+        conn.execute(insert(mined_definitions), list(definitions))
+
+
+def mined_for(conn: Connection, keys: Sequence[str], per_key: int = 3
+              ) -> dict[str, list[tuple[str, str, str]]]:
+    """Up to ``per_key`` (definition, paper key, kind) per term key, definitions first."""
+    if not keys:
+        return {}
+    rows = conn.execute(
+        select(mined_definitions.c.term_key, mined_definitions.c.definition,
+               mined_definitions.c.kind, papers.c.key)
+        .join(papers, papers.c.pk == mined_definitions.c.paper_pk)
+        .where(mined_definitions.c.term_key.in_(list(set(keys))))
+        .order_by(mined_definitions.c.term_key, mined_definitions.c.kind.desc(),
+                  mined_definitions.c.id)
+    ).all()
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for key, definition, kind, paper_key in rows:
+        bucket = out.setdefault(key, [])
+        if len(bucket) < per_key and all(d != definition for d, _, _ in bucket):
+            bucket.append((definition, paper_key, kind))
+    return out
+
+
+def page_count(conn: Connection, pk: int) -> int | None:
+    return conn.execute(select(paper_texts.c.pages).where(paper_texts.c.paper_pk == pk)
+                        ).scalar_one_or_none()
+
+
+def known_keys(conn: Connection) -> set[str]:
+    return set(conn.execute(select(known_terms.c.term_key)).scalars())
+
+
+def list_known(conn: Connection) -> list[tuple[str, str, str]]:
+    """(term, key, source) of every known term, alphabetically."""
+    rows = conn.execute(select(known_terms.c.term, known_terms.c.term_key,
+                               known_terms.c.source).order_by(known_terms.c.term)).all()
+    return [(t, k, s) for t, k, s in rows]
+
+
+def add_known(conn: Connection, items: Iterable[tuple[str, str]], source: str) -> int:
+    """Record (key, term) pairs as known; returns how many were new."""
+    have = known_keys(conn)
+    fresh: dict[str, str] = {}
+    for key, term in items:
+        if key not in have:
+            fresh.setdefault(key, term)
+    if fresh:
+        now = _now()
+        conn.execute(insert(known_terms), [
+            {"term_key": k, "term": t, "source": source, "added_at": now}
+            for k, t in fresh.items()])
+    return len(fresh)
+
+
+def remove_known(conn: Connection, keys: Iterable[str]) -> int:
+    keys = list(keys)
+    if not keys:
+        return 0
+    return conn.execute(delete(known_terms).where(known_terms.c.term_key.in_(keys))).rowcount
