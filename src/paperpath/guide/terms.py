@@ -24,10 +24,7 @@ def entry_by_id(entry_id: str) -> GlossaryEntry | None:
 
 def glossary_entry(term: str) -> GlossaryEntry | None:
     """The glossary entry for a term as written in a paper, if any."""
-    entry = lookup(term)
-    if entry is None and term.lower().endswith("s") and len(term) > 3:
-        entry = lookup(term[:-1])  # plural of a glossary term
-    return entry
+    return lookup(term)  # lookup handles plurals, case, hyphens and acronyms
 
 
 def term_key(term: str) -> str:
