@@ -15,3 +15,8 @@ def test_plain_text_is_untouched() -> None:
 def test_unbalanced_input_does_not_crash() -> None:
     assert isinstance(strip_latex("$ \\alpha {{ } \\ $$"), str)
     assert strip_latex("") == ""
+
+
+def test_macros_for_abbreviations_and_tex_quotes() -> None:
+    expected = "models (i.e. “experts”) and e.g. MoE"
+    assert strip_latex(r"models (\ie ``experts'') and \eg MoE") == expected

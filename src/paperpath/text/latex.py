@@ -23,7 +23,8 @@ _SYMBOLS = {
     "pm": "±", "in": "∈", "sqrt": "√", "sum": "Σ", "log": "log", "ell": "ℓ", "partial": "∂",
     "nabla": "∇", "mathbb": "", "mathcal": "", "mathbf": "", "mathrm": "", "boldsymbol": "",
     "textrm": "", "operatorname": "", "left": "", "right": "", "%": "%", "&": "&", "_": "_",
-    "ldots": "…", "dots": "…", "cdots": "…",
+    "ldots": "…", "dots": "…", "cdots": "…", "ie": "i.e.", "eg": "e.g.", "etal": "et al.",
+    "wrt": "w.r.t.",
 }
 # Commands whose argument is a reference, never prose: drop them with their argument.
 _DROP_WITH_ARG = re.compile(r"\\(?:cite[tp]?|citep|citet|ref|eqref|label|footnote|url)\*?"
@@ -56,8 +57,9 @@ def strip_latex(text: str) -> str:
     >>> strip_latex(r"a $\\alpha$-divergence \\cite{x} is \\emph{fast}")
     'a α-divergence is fast'
     """
-    if "\\" not in text and "$" not in text and "[" not in text:
+    if "\\" not in text and "$" not in text and "[" not in text and "`" not in text:
         return text
+    text = text.replace("``", "“").replace("''", "”")
     text = _DROP_WITH_ARG.sub("", text)
     for _ in range(2):  # nested formatting, e.g. \textbf{\emph{x}}
         text = _KEEP_ARG.sub(r"\1", text)
