@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -11,6 +12,9 @@ from rich.table import Table
 
 from paperpath.cli.common import DbOption, JsonOption, console, fail, open_library, print_json
 from paperpath.cli.progress import analyze_progress, stats_progress
+
+if TYPE_CHECKING:
+    from paperpath.guide.build import ReadingGuide
 
 _LABEL_STYLE = {"problem": "yellow", "method": "cyan", "result": "green", "other": "dim"}
 
@@ -33,6 +37,11 @@ def guide(
     if json:
         print_json(g.to_dict())
         return
+    render_guide(g)
+
+
+def render_guide(g: ReadingGuide) -> None:
+    """Print a reading guide for the terminal."""
     p = g.paper
     head = f"[bold]{escape(p.title)}[/]\n[dim]{escape(p.id)}"
     if p.published:

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from paperpath.cli.common import DbOption, console, fail, open_library
+from paperpath.cli.guide_cmds import render_guide
 from paperpath.cli.library_cmds import _print_hit
 from paperpath.cli.progress import ingest_progress
 from paperpath.sources.snapshot import SnapshotError
@@ -52,6 +53,11 @@ def quickstart(
                 console.print(f"\n[bold]paperpath search \"{escape(query)}\"[/]")
                 for rank, hit in enumerate(hits, 1):
                     _print_hit(rank, hit)
+        first = lib.search(DEMO_QUERIES[0], limit=1)
+        if first:
+            console.print(f"\n[bold]paperpath guide {escape(first[0].id)}[/]  "
+                          "[dim]# the reading guide of a paper[/]")
+            render_guide(lib.guide(first[0].id))
     console.print(
         "\n[bold]Next:[/] fill it from where research comes from —\n"
         "  paperpath ingest arxiv-metadata-oai-snapshot.json   # Kaggle's bulk file, resumable\n"
@@ -59,4 +65,5 @@ def quickstart(
         "  paperpath feeds add https://example.org/feed.xml    # blogs, newsletters, YouTube\n"
         "  paperpath import references.bib paper.pdf           # Zotero/BibTeX exports, PDFs\n"
         "  paperpath add 1706.03762                            # one paper by id or URL\n"
-        "then `paperpath search WORDS` and `paperpath show ID`.", highlight=False)
+        "then `paperpath search WORDS`, `paperpath show ID` and `paperpath guide ID`;\n"
+        "`paperpath analyze` precomputes the guides of the whole library.", highlight=False)

@@ -149,8 +149,11 @@ def build_guide(
     reading = estimate_reading_time(
         difficulty=analysis.difficulty.level, reader_level=reader_level, pages=pages,
         comments=paper.comments, words=words, kind=paper.kind)
+    # Terms worth explaining first: new ones the reader can look up (glossary or library).
+    to_learn = sorted((t for t in terms if t.new),
+                      key=lambda t: (t.definition is None, not t.mined))
     questions = build_questions(paper.title, analysis.facets, analysis.key_terms,
-                                [t.term for t in terms if t.new])
+                                [t.term for t in to_learn])
     return ReadingGuide(
         paper=paper, tldr=analysis.tldr, facets=analysis.facets, key_terms=terms,
         prerequisites=prerequisites, difficulty=analysis.difficulty, reading_time=reading,

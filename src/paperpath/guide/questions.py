@@ -23,6 +23,16 @@ _LEADING = re.compile(r"^(?:a|an|the|our|this|two|three|several|novel|new|simple
 _CUT = re.compile(r"\s+(?:that|which|to|for|by|where|in order|based on|called|named|dubbed|"
                   r"with|using|via|and (?:show|demonstrate|evaluate))\b.*$", re.IGNORECASE)
 _NUMBER = re.compile(r"\d")
+# Prior approaches are named where the problem is set up: "existing codecs", "template-free
+# methods", "prior work on X".
+_APPROACH_HEAD = (r"(?:methods?|approach(?:es)?|models?|systems?|techniques?|frameworks?|"
+                  r"algorithms?|codecs?|benchmarks?|baselines?|pipelines?|solutions?|"
+                  r"architectures?|detectors?|classifiers?|estimators?|schemes?|strategies)")
+_PRIOR = re.compile(
+    r"\b(?:existing|prior|previous|conventional|traditional|current|standard|classical|"
+    r"popular|typical|state-of-the-art|mainstream)\s+((?:[\w-]+\s+){0,3}?" + _APPROACH_HEAD
+    + r")\b", re.IGNORECASE)
+_NAMED_APPROACH = re.compile(r"^(?:[\w-]+\s+){0,3}" + _APPROACH_HEAD + r"$", re.IGNORECASE)
 _COMPARATIVE = re.compile(r"outperform|improv|state[- ]of[- ]the[- ]art|surpass|better|"
                           r"reduc|achiev|gain|faster|fewer", re.IGNORECASE)
 
@@ -72,11 +82,17 @@ def _lower(term: str) -> str:
     return term[0].lower() + term[1:] if len(term) > 1 and not term[1].isupper() else term
 
 
-def _alternative(method: str, method_terms: list[str], problem_terms: list[str]) -> str | None:
+def _alternative(method: str, method_terms: list[str], problem_terms: list[str],
+                 problem: Sequence[str]) -> str | None:
     # The status quo the paper improves on is usually named where the problem is set up.
+    for sentence in problem:
+        match = _PRIOR.search(sentence)
+        if match:
+            return f"the {match.group(0).lower()}" if not match.group(0)[0].isupper() \
+                else f"the {match.group(0)[0].lower()}{match.group(0)[1:]}"
     for term in problem_terms:
-        if term.lower() not in method.lower() and method.lower() not in term.lower():
-            return term
+        if _NAMED_APPROACH.match(term) and method.lower() not in term.lower():
+            return f"the {_lower(term)}"
     for term in [method, *method_terms]:
         entry = glossary_entry(term)
         if entry is not None:
@@ -102,6 +118,8 @@ def build_questions(
     method_sents = [s for s, lab in facets if lab == "method"]
     results = [s for s, lab in facets if lab == "result"]
     method = method_name(title, facets, key_terms)
+    if method.islower():  # a common noun phrase ("coding scheme"), not a name ("LoRA")
+        method = f"their {method}" if method != "their approach" else method
     method_terms = [t for t in _terms_in(key_terms, method_sents) if t.lower() != method.lower()]
     problem_terms = _terms_in(key_terms, problem)
     problem_name = problem_terms[0] if problem_terms else None
@@ -120,18 +138,18 @@ def build_questions(
         "first pass", f"Claim: “{_shorten(claim)}”" if claim else None))
     if new_terms:
         listed = ", ".join(new_terms[:3])
-        each = " each" if len(new_terms) > 1 else ""
+        each = " each" if len(new_terms[:3]) > 1 else ""
         out.append(Question(f"Can you explain {listed} in a sentence{each}?", "first pass",
                             "Look them up in the key terms below before the second pass."))
 
-    alternative = _alternative(method, method_terms, problem_terms)
+    alternative = _alternative(method, method_terms, problem_terms, problem)
     if alternative:
         out.append(Question(f"Why did the authors choose {method} rather than {alternative}?",
                             "second pass", "Look for the design discussion or related work."))
     else:
         target = problem_name or "this problem"
         out.append(Question(
-            f"Why did the authors choose {method} over the usual way of handling {target}?",
+            f"Why did the authors choose {method} over the usual way of tackling {target}?",
             "second pass", "Look for the design discussion or related work."))
     if claim:
         out.append(Question(
@@ -143,9 +161,10 @@ def build_questions(
         out.append(Question(
             f"What would change if {component} were removed or replaced by something simpler?",
             "second pass", "An ablation study, if there is one, answers this."))
-    where = f" beyond {problem_name}" if problem_name else ""
-    out.append(Question(f"Where else could {method} be useful{where}?", "third pass",
-                        "Cross-field borrowing is how many new ideas start."))
+    out.append(Question(
+        f"Where else could {method} be useful — which other problems or fields share the "
+        "structure it exploits?", "third pass",
+        "Cross-field borrowing is how many new ideas start."))
     out.append(Question(
         f"Which assumptions does {method} rely on, and when would they break?", "third pass",
         "Re-derive the key step yourself, or imagine re-implementing it."))

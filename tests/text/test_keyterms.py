@@ -1,0 +1,178 @@
+"""Tests for key-term extraction (paperpath.text.keyterms)."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from paperpath.text import keyterms
+from paperpath.text.corpus_stats import CorpusStats
+from paperpath.text.keyterms import FEATURES, candidate_table, key_terms
+from paperpath.text.tokens import WORD_RE, stem_phrase
+
+ABSTRACT = (
+    "Graph neural networks for molecular property prediction. Graph neural networks (GNNs) "
+    "learn representations of molecules by message passing over atoms and bonds. We propose "
+    "a message passing scheme with edge attention that improves molecular property "
+    "prediction on standard benchmarks, and we show that graph neural networks with edge "
+    "attention are more sample efficient than fingerprint-based models. Experiments on the "
+    "QM9 dataset confirm that edge attention reduces the prediction error by 12% (see "
+    "Figure 3 and Table 2)."
+)
+LIBRARY = [
+    "Convolutional neural networks for image classification. We train deep networks.",
+    "A survey of reinforcement learning. Agents learn policies from rewards.",
+    "Transformers for machine translation. Attention replaces recurrence.",
+    "Graph neural networks for traffic forecasting. We model roads as graphs.",
+    "Large language models as zero-shot reasoners. We prompt models step by step.",
+]
+
+
+def test_finds_the_papers_topic_first() -> None:
+    terms = key_terms(ABSTRACT)
+    assert len(terms) == 10
+    assert terms[0] == "graph neural networks"
+    assert "molecular property prediction" in terms[:3]
+    assert "edge attention" in terms
+    assert "message passing" in terms
+
+
+def test_one_phrase_per_stem_and_readable_case() -> None:
+    terms = key_terms(ABSTRACT, k=30)
+    stems = [stem_phrase(t) for t in terms]
+    assert len(stems) == len(set(stems))
+    assert "QM9 dataset" in terms  # acronyms keep their capitals
+    assert all(t == t.strip() and "  " not in t for t in terms)
+    assert "Graph neural networks" not in terms  # title case is lowered
+
+
+def test_figure_references_and_numbers_are_never_terms() -> None:
+    terms = key_terms(ABSTRACT, k=100)
+    assert not any(re.search(r"\b(figure|table)\b", t, re.IGNORECASE) for t in terms)
+    assert not any(re.fullmatch(r"[\d%. ]+", t) for t in terms)
+
+
+def test_verbs_do_not_open_phrases() -> None:
+    text = ("Most pertinent research has employed genetic algorithms. The proposed method "
+            "uses distributed systems.")
+    terms = key_terms(text, k=20)
+    assert "genetic algorithms" in terms
+    assert not any(t.startswith(("employed", "has", "uses")) for t in terms)
+    assert "distributed systems" in terms
+
+
+def test_k_bounds_the_output() -> None:
+    assert key_terms(ABSTRACT, k=0) == []
+    assert len(key_terms(ABSTRACT, k=3)) == 3
+    assert key_terms(ABSTRACT, k=3) == key_terms(ABSTRACT, k=10)[:3]
+
+
+def test_library_statistics_change_the_ranking_input() -> None:
+    stats = CorpusStats.build([*LIBRARY, ABSTRACT])
+    with_stats = key_terms(ABSTRACT, stats=stats)
+    assert with_stats[0] == "graph neural networks"
+    keys, _, default = candidate_table(ABSTRACT)
+    _, _, local = candidate_table(ABSTRACT, stats)
+    idf = FEATURES.index("idf_mean")
+    assert not np.allclose(default[:, idf], local[:, idf])  # local IDFs are used
+    bg = FEATURES.index("bg_idf_mean")
+    assert np.allclose(default[:, bg], local[:, bg])  # the background stays the same
+    assert len(keys) == len(set(keys)) == default.shape[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\t ",
+        "$\\alpha$",
+        "\\cite{smith2020} \\ref{fig:1} $$x^2$$",
+        "1 2 3 4 5 % 12.5 -- ...",
+        "深度学习模型在图像分类中的应用。",
+        "Модели глубокого обучения для классификации изображений.",
+        "x" * 100_000,
+        "a" * 45 + " networks",
+        "(((((((((())))))))))",
+        "One sentence only",
+    ],
+)
+def test_hostile_inputs_never_crash(text: str) -> None:
+    terms = key_terms(text)
+    assert isinstance(terms, list)
+    assert all(isinstance(t, str) and t for t in terms)
+    assert len(terms) <= 10
+
+
+def test_latex_is_stripped() -> None:
+    text = ("Diffusion models with $\\alpha$-divergence \\cite{ho2020}. We train "
+            "\\emph{diffusion models} on images with \\textbf{score matching}.")
+    terms = key_terms(text)
+    assert "diffusion models" in terms
+    assert "score matching" in terms
+    assert not any("\\" in t or "$" in t or "cite" in t for t in terms)
+
+
+def test_long_texts_are_capped() -> None:
+    text = ABSTRACT + " " + "Unrelated filler about quantum chromodynamics. " * 5000
+    assert len(text) > 10 * keyterms.MAX_CHARS
+    terms = key_terms(text)
+    assert "graph neural networks" in terms[:3]
+
+
+def test_token_pattern_matches_the_shared_word_pattern() -> None:
+    text = ("State-of-the-art GPT-4 reaches 93.5% on U.S. data_sets, e.g. x_1 (it's "
+            "ResNet-50's) — w.r.t. α-divergence...")
+    words = [t for t in keyterms._TOKEN_RE.findall(text) if t[0].isalnum() or t[0] == "α"]
+    assert words == WORD_RE.findall(text)
+
+
+def test_shipped_model_files() -> None:
+    ranker = keyterms.default_ranker()
+    assert ranker.mean.shape == (len(FEATURES),)
+    assert ranker.score(np.zeros((3, len(FEATURES)))).shape == (3,)
+    background = keyterms.background_stats()
+    assert background.n_docs > 50_000
+    assert background.df("network") > 1000
+
+
+def test_ranker_refuses_other_features() -> None:
+    data = {"features": ["len"], "mean": [0.0], "scale": [1.0],
+            "layers": [{"W": [[1.0]], "b": [0.0]}]}
+    with pytest.raises(ValueError, match="other features"):
+        keyterms.Ranker.from_json(data)
+
+
+def test_linear_ranker_scores_are_a_dot_product() -> None:
+    n = len(FEATURES)
+    weights = np.arange(n, dtype=float)
+    ranker = keyterms.Ranker.from_json({
+        "features": list(FEATURES), "mean": [1.0] * n, "scale": [2.0] * n,
+        "layers": [{"W": [[w] for w in weights], "b": [0.5]}]})
+    x = np.ones((2, n)) * 3
+    assert np.allclose(ranker.score(x), ((x - 1) / 2) @ weights + 0.5)
+
+
+def test_quality_on_shared_inspec_sample() -> None:
+    """A sanity floor on real data (skipped without the shared folder)."""
+    sys.path.insert(0, str(Path(__file__).parents[1]))
+    from snapshot_data import shared_dir
+
+    path = shared_dir() / "data" / "keyphrase" / "inspec.jsonl"
+    if not path.exists():
+        pytest.skip(f"keyphrase data not found at {path}")
+    with path.open(encoding="utf-8") as handle:
+        docs = [json.loads(line) for _, line in zip(range(200), handle, strict=False)]
+    stats = CorpusStats.build(d["text"] for d in docs)
+    hits = gold = 0
+    for doc in docs:
+        wanted = {stem_phrase(k) for k in doc["keyphrases"]}
+        predicted = {stem_phrase(t) for t in key_terms(doc["text"], 10, stats)}
+        hits += len(wanted & predicted)
+        gold += len(wanted)
+    precision = hits / (10 * len(docs))
+    assert precision > 0.3  # ~0.38 measured; a broken tagger or ranker falls far below
