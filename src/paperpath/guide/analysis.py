@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from paperpath.guide.difficulty import Difficulty, estimate_difficulty
-from paperpath.guide.terms import glossary_entry, prerequisite_depth
+from paperpath.guide.terms import prerequisite_depth, resolve_entry
+from paperpath.text.definitions import find_acronyms
 from paperpath.text.facets import facets as label_facets
 from paperpath.text.keyterms import key_terms as extract_key_terms
 from paperpath.text.latex import strip_latex
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from paperpath.text.corpus_stats import CorpusStats
 
 # Bump when any model or rule changes what analyze() returns: stored analyses are redone.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "2"
 N_TERMS = 12
 
 
@@ -32,10 +33,13 @@ class Analysis:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def difficulty_for(text: str, terms: list[str], categories: list[str]) -> Difficulty:
+def difficulty_for(text: str, terms: list[str], categories: list[str],
+                   acronyms: dict[str, str] | None = None) -> Difficulty:
+    if acronyms is None:
+        acronyms = find_acronyms(text)
     depths: list[tuple[int, str]] = []
     for term in terms:
-        entry = glossary_entry(term)
+        entry = resolve_entry(term, acronyms)
         if entry is not None:
             depths.append((prerequisite_depth(entry.id), entry.term))
     depths.sort(reverse=True)
@@ -56,5 +60,5 @@ def analyze(title: str, abstract: str, *, categories: list[str] | None = None,
         tldr=make_tldr(title, abstract),
         facets=label_facets(abstract),
         key_terms=terms,
-        difficulty=difficulty_for(f"{title} {abstract}", terms, categories or []),
+        difficulty=difficulty_for(f"{title}. {abstract}", terms, categories or []),
     )

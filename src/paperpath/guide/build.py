@@ -12,8 +12,9 @@ from paperpath.guide.analysis import Analysis
 from paperpath.guide.difficulty import Difficulty
 from paperpath.guide.questions import Question, build_questions
 from paperpath.guide.reading_time import ReadingTime, estimate_reading_time
-from paperpath.guide.terms import glossary_entry, prerequisites_closure, term_key
+from paperpath.guide.terms import prerequisites_closure, resolve_entry, term_key
 from paperpath.records import Paper
+from paperpath.text.definitions import find_acronyms
 
 
 @dataclass(frozen=True)
@@ -126,15 +127,25 @@ def build_guide(
 ) -> ReadingGuide:
     """The guide for ``paper``. ``known`` holds term keys (`guide.terms.term_key`) the reader
     knows; ``mined`` maps term keys to definitions found in the library."""
-    keys = [term_key(t) for t in analysis.key_terms]
+    # Acronyms as this paper defines them: "ASR" may be attack success rate here.
+    acronyms = find_acronyms(f"{paper.title}. {paper.abstract}")
+    entries = [resolve_entry(t, acronyms) for t in analysis.key_terms]
+    keys = [f"g:{e.id}" if e is not None else term_key(acronyms.get(t, t))
+            for t, e in zip(analysis.key_terms, entries, strict=True)]
     mined_by_key = mined(keys) if mined else {}
     terms: list[GuideTerm] = []
-    for term, key in zip(analysis.key_terms, keys, strict=True):
-        entry = glossary_entry(term)
+    seen: set[str] = set()
+    for term, key, entry in zip(analysis.key_terms, keys, entries, strict=True):
+        if key in seen:  # "LLM" after "large language model": one concept, listed once
+            continue
+        seen.add(key)
+        definition = entry.definition if entry else None
+        if definition is None and term in acronyms:
+            definition = f"Short for “{acronyms[term]}”."
         terms.append(GuideTerm(
             term=term, key=key, new=key not in known,
             glossary_id=entry.id if entry else None,
-            definition=entry.definition if entry else None,
+            definition=definition,
             math=entry.math if entry else None,
             mined=tuple(r for r in mined_by_key.get(key, []) if r.paper_id != paper.id)[:2]
             or tuple(mined_by_key.get(key, []))[:1],

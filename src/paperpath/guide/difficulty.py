@@ -52,9 +52,10 @@ _MATH_CUES: tuple[tuple[tuple[str, ...], float, str], ...] = (
 _EASIER_CUES: tuple[tuple[tuple[str, ...], float, str], ...] = (
     ((" survey ", " overview ", " review of ", " systematic review", " tutorial "), -1.5,
      "a survey: broad, little new math"),
-    ((" a benchmark ", " new benchmark ", " a dataset ", " new dataset ", " we release ",
-      " we collect", " user study", " case study", " empirical study", " position paper",
-      " interview", " we survey "), -0.5, "mostly empirical"),
+    ((" a benchmark ", " new benchmark ", " benchmark for ", " benchmark to ", " a dataset ",
+      " new dataset ", " we release ", " we collect", " user study", " case study",
+      " empirical study", " position paper", " interview", " we survey "), -0.5,
+     "mostly empirical"),
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _HARD_CATEGORIES = ("math.", "stat.TH", "stat.ML", "cs.IT", "cs.CC", "cs.DS", "cs.GT",
@@ -119,9 +120,9 @@ def estimate_difficulty(
     elif any(c.startswith(_EASY_CATEGORIES) for c in cats[:1]):
         score -= 0.5
         reasons.append((-0.5, f"a {cats[0]} paper"))
-    if prerequisite_depth >= 3:
-        score += 0.5 if prerequisite_depth < 5 else 1.0
-        names = ", ".join(list(prerequisites)[:2])
+    if prerequisite_depth >= 4:
+        score += 0.5 if prerequisite_depth < 7 else 1.0
+        names = ", ".join(dict.fromkeys(list(prerequisites)[:3]))
         reasons.append((0.7, f"assumes background: {names}" if names else
                         "assumes a chain of background concepts"))
     for cues, weight, reason in _EASIER_CUES:

@@ -121,6 +121,16 @@ def build_questions(
     if method.islower():  # a common noun phrase ("coding scheme"), not a name ("LoRA")
         method = f"their {method}" if method != "their approach" else method
     method_terms = [t for t in _terms_in(key_terms, method_sents) if t.lower() != method.lower()]
+    # A component of the method is named where the method is, not where the problem is.
+    context = f" {' '.join(problem)} {title} ".lower()
+
+    def named_in_context(term: str) -> bool:
+        entry = glossary_entry(term)
+        names = entry.names() if entry is not None else (term,)
+        return any(re.search(rf"\b{re.escape(n.lower())}\b", context) for n in names)
+
+    components = [t for t in method_terms
+                  if t.lower() not in method.lower() and not named_in_context(t)]
     problem_terms = _terms_in(key_terms, problem)
     problem_name = problem_terms[0] if problem_terms else None
 
@@ -156,8 +166,8 @@ def build_questions(
             f"What does “{_shorten(claim, 18)}” actually show — against which baselines, on "
             "which data, and is the gain bigger than run-to-run noise?", "second pass",
             "Find the main results table and its ablations."))
-    if method_terms:
-        component = method_terms[0]
+    if components:
+        component = components[0]
         out.append(Question(
             f"What would change if {component} were removed or replaced by something simpler?",
             "second pass", "An ablation study, if there is one, answers this."))

@@ -118,7 +118,7 @@ class GuideService:
             return analyze(paper.title, paper.abstract, categories=paper.categories,
                            stats=self.stats())
         terms = list(row["key_terms"])
-        difficulty = difficulty_for(f"{paper.title} {paper.abstract}", terms, paper.categories)
+        difficulty = difficulty_for(f"{paper.title}. {paper.abstract}", terms, paper.categories)
         if difficulty.level != row["difficulty"]:  # same inputs, so only if rules changed
             difficulty = Difficulty(row["difficulty"], difficulty.reasons,
                                     row["math_density"])

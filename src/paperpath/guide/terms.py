@@ -27,6 +27,15 @@ def glossary_entry(term: str) -> GlossaryEntry | None:
     return lookup(term)  # lookup handles plurals, case, hyphens and acronyms
 
 
+def resolve_entry(term: str, acronyms: dict[str, str] | None = None) -> GlossaryEntry | None:
+    """The glossary entry for a term *as this paper uses it*: an acronym the paper expands
+    itself ("attack success rate (ASR)") is looked up by its expansion, never by another
+    field's meaning of the same letters (ASR = speech recognition)."""
+    if acronyms and term in acronyms:
+        return lookup(acronyms[term])
+    return lookup(term)
+
+
 def term_key(term: str) -> str:
     """Stable identity of a concept: ``g:<glossary id>`` or ``s:<stemmed phrase>``."""
     entry = glossary_entry(term)
