@@ -26,8 +26,9 @@ def test_survey_is_gentle_and_method_is_middle() -> None:
 
 
 def test_prerequisite_depth_raises_level() -> None:
-    base = estimate_difficulty(METHOD)
-    deep = estimate_difficulty(METHOD, prerequisite_depth=7,
+    text = METHOD + " We use a convex surrogate."
+    base = estimate_difficulty(text)
+    deep = estimate_difficulty(text, prerequisite_depth=7,
                                prerequisites=["variational autoencoder"])
     assert deep.level > base.level
     assert any("variational autoencoder" in r for r in deep.reasons)

@@ -36,8 +36,9 @@ _MATH_CUES: tuple[tuple[tuple[str, ...], float, str], ...] = (
       " partial differential", " pde ", " pdes ", " ordinary differential", " ode ", " odes "),
      1.0, "differential equations"),
     ((" wasserstein", " optimal transport", " kantorovich"), 1.0, "optimal transport"),
-    ((" variational inference", " evidence lower bound", " elbo ", " posterior", " bayesian",
-      " markov chain monte carlo", " mcmc "), 0.75, "Bayesian inference"),
+    ((" variational inference", " evidence lower bound", " elbo ", " posterior distribution",
+      " posterior inference", " posterior sampling", " bayesian", " markov chain monte carlo",
+      " mcmc "), 0.75, "Bayesian inference"),
     ((" convex", " lipschitz", " smoothness ", " duality", " lagrang", " saddle point"), 1.0,
      "optimization theory"),
     ((" spectral", " eigen", " singular value", " low rank", " tensor decomposition"), 0.5,
@@ -50,7 +51,8 @@ _MATH_CUES: tuple[tuple[tuple[str, ...], float, str], ...] = (
     ((" topolog", " homolog", " category theory", " sheaf", " sheaves"), 1.5, "topology"),
 )
 _EASIER_CUES: tuple[tuple[tuple[str, ...], float, str], ...] = (
-    ((" survey ", " overview ", " review of ", " systematic review", " tutorial "), -1.5,
+    ((" a survey ", " this survey", " comprehensive survey", " survey of ", " an overview of ",
+      " systematic review", " literature review", " this review", " tutorial "), -1.5,
      "a survey: broad, little new math"),
     ((" a benchmark ", " new benchmark ", " benchmark for ", " benchmark to ", " a dataset ",
       " new dataset ", " we release ", " we collect", " user study", " case study",
@@ -120,8 +122,10 @@ def estimate_difficulty(
     elif any(c.startswith(_EASY_CATEGORIES) for c in cats[:1]):
         score -= 0.5
         reasons.append((-0.5, f"a {cats[0]} paper"))
+    # Glossary chains under mainstream concepts (LLM → language model → transformer → ...)
+    # are long, so depth only nudges the level; math cues decide it.
     if prerequisite_depth >= 4:
-        score += 0.5 if prerequisite_depth < 7 else 1.0
+        score += 0.5
         names = ", ".join(dict.fromkeys(list(prerequisites)[:3]))
         reasons.append((0.7, f"assumes background: {names}" if names else
                         "assumes a chain of background concepts"))

@@ -17,12 +17,17 @@ from paperpath.guide.terms import glossary_entry
 _PROPOSE = re.compile(
     r"\b(?:we|this (?:paper|work|study)|our (?:paper|work))\s+(?:also\s+)?"
     r"(?:propose|introduce|present|develop|design|describe|put forward|call|build)s?\s+"
-    r"(?P<what>[^,;:.()]{3,140})", re.IGNORECASE)
+    r"(?P<what>[^;:.()]{3,160})", re.IGNORECASE)
 _LEADING = re.compile(r"^(?:a|an|the|our|this|two|three|several|novel|new|simple|general|"
                       r"unified|first|effective|efficient|lightweight|scalable)\s+", re.IGNORECASE)
-_CUT = re.compile(r"\s+(?:that|which|to|for|by|where|in order|based on|called|named|dubbed|"
+_CUT = re.compile(r"\s+(?:that|which|to|for|by|where|in order|based on|built on|built upon|"
+                  r"designed|trained|called|named|dubbed|"
                   r"with|using|via|and (?:show|demonstrate|evaluate))\b.*$", re.IGNORECASE)
 _NUMBER = re.compile(r"\d")
+_ADJECTIVES = frozenset("""lightweight novel simple unified open-source efficient robust scalable
+    general new effective principled practical generic modular flexible fast accurate
+    comprehensive systematic large-scale training-free plug-and-play end-to-end""".split())
+_NAME_LIKE = re.compile(r"^[A-Za-z0-9.+-]*[A-Z0-9][A-Za-z0-9.+-]*$")  # BorderNet, GPT-4, LoRA
 # Prior approaches are named where the problem is set up: "existing codecs", "template-free
 # methods", "prior work on X".
 _APPROACH_HEAD = (r"(?:methods?|approach(?:es)?|models?|systems?|techniques?|frameworks?|"
@@ -54,22 +59,41 @@ def _shorten(sentence: str, words: int = 28) -> str:
 def method_name(title: str, facets: Sequence[tuple[str, str]], key_terms: Sequence[str]) -> str:
     """A short name for what the paper proposes: its own name for it when it gives one."""
     head = title.split(":", 1)[0].strip()
-    if ":" in title and 1 <= len(head.split()) <= 4:
-        return head  # "LoRA: Low-Rank Adaptation of ..." → "LoRA"
+    if ":" in title and head:
+        # "LoRA: Low-Rank Adaptation of ..." → "LoRA"; a multi-word head is a name only if
+        # the abstract uses it ("Optimal Brain Connection"), not a slogan ("Mirage of Mastery").
+        if " " not in head and _NAME_LIKE.match(head) and head[1:] != head[1:].lower():
+            return head
+        abstract = " ".join(s for s, _ in facets).lower()
+        if len(head.split()) <= 4 and head.lower() in abstract:
+            return head
     for sentence, label in facets:
         if label != "method":
             continue
         match = _PROPOSE.search(sentence)
-        if match:
-            what = _CUT.sub("", match.group("what")).strip()
-            for _ in range(3):
+        if not match:
+            continue
+        # "a lightweight, open-source solution built on k3s" → "solution"
+        for part in match.group("what").split(","):
+            what = _CUT.sub("", part).strip()
+            for _ in range(4):
                 what = _LEADING.sub("", what)
-            if 1 <= len(what.split()) <= 8:
+                while what.split() and what.split()[0].lower() in _ADJECTIVES \
+                        and len(what.split()) > 1:
+                    what = what.split(None, 1)[1]
+            words = what.split()
+            if 1 <= len(words) <= 8 and words[-1].lower() not in _ADJECTIVES:
                 return what
     method_terms = _terms_in(key_terms, [s for s, lab in facets if lab == "method"])
-    if method_terms:
-        return method_terms[0]
-    return key_terms[0] if key_terms else "their approach"
+    # The paper's own name for its method (BorderNet, SpecXNet) beats a generic concept.
+    for term in method_terms:
+        if " " not in term and _NAME_LIKE.match(term) and term[1:] != term[1:].lower() \
+                and glossary_entry(term) is None:
+            return term
+    for term in method_terms:
+        if glossary_entry(term) is None:
+            return term
+    return "their approach"
 
 
 def _terms_in(terms: Sequence[str], sentences: Sequence[str]) -> list[str]:
@@ -79,7 +103,8 @@ def _terms_in(terms: Sequence[str], sentences: Sequence[str]) -> list[str]:
 
 def _lower(term: str) -> str:
     """Sentence-case a glossary term ("Dropout" → "dropout", keeping "LoRA", "BERT")."""
-    return term[0].lower() + term[1:] if len(term) > 1 and not term[1].isupper() else term
+    first = term.split()[0] if term.split() else term
+    return term[0].lower() + term[1:] if len(first) > 1 and first[1:].islower() else term
 
 
 def _alternative(method: str, method_terms: list[str], problem_terms: list[str],
@@ -93,7 +118,7 @@ def _alternative(method: str, method_terms: list[str], problem_terms: list[str],
     for term in problem_terms:
         if _NAMED_APPROACH.match(term) and method.lower() not in term.lower():
             return f"the {_lower(term)}"
-    for term in [method, *method_terms]:
+    for term in [method]:
         entry = glossary_entry(term)
         if entry is not None:
             siblings = [r for r in entry.related if r not in entry.prerequisites]
@@ -129,10 +154,11 @@ def build_questions(
         names = entry.names() if entry is not None else (term,)
         return any(re.search(rf"\b{re.escape(n.lower())}\b", context) for n in names)
 
-    components = [t for t in method_terms
-                  if t.lower() not in method.lower() and not named_in_context(t)]
+    later = _terms_in(key_terms, method_sents[1:])  # where the parts are described
+    components = [t for t in [*later, *method_terms]
+                  if t.lower() != method.lower() and t.lower() not in method.lower()
+                  and not named_in_context(t)]
     problem_terms = _terms_in(key_terms, problem)
-    problem_name = problem_terms[0] if problem_terms else None
 
     out = [Question(
         "What problem does the paper attack, and why does it matter?", "first pass",
@@ -157,9 +183,9 @@ def build_questions(
         out.append(Question(f"Why did the authors choose {method} rather than {alternative}?",
                             "second pass", "Look for the design discussion or related work."))
     else:
-        target = problem_name or "this problem"
         out.append(Question(
-            f"Why did the authors choose {method} over the usual way of tackling {target}?",
+            f"Why did the authors choose {method} — what simpler alternative could they have "
+            "used, and why would it not be enough?",
             "second pass", "Look for the design discussion or related work."))
     if claim:
         out.append(Question(
