@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -135,6 +136,9 @@ class CorpusStats:
                 for line in handle:
                     kind, key, df = line.rstrip("\n").split("\t")
                     tables[kind][key] = int(df)
+                # Interned words: `keyterms` looks stems up as interned strings, and a dict
+                # look-up that finds the very same object skips comparing the characters.
+                tables["w"] = {sys.intern(key): df for key, df in tables["w"].items()}
         except (gzip.BadGzipFile, EOFError, KeyError, UnicodeDecodeError) as exc:
             raise ValueError(f"{path}: not a paperpath corpus-statistics file") from exc
         except ValueError as exc:

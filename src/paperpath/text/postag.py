@@ -104,7 +104,7 @@ def _unknown(word: str) -> str:
         return "NNP" if any(c.isupper() for c in word) else "NN"
     if "-" in word:
         head = word.rsplit("-", 1)[1]
-        tag = _lookup(head) if head else "NN"
+        tag = word_tag(head) if head else "NN"
         if tag in NOUN_TAGS:
             return "NNS" if tag in ("NNS", "NNPS") else "NN"
         # "graph-based", "self-supervised", "long-range": compound modifiers.
@@ -118,8 +118,8 @@ def _unknown(word: str) -> str:
 
 
 @lru_cache(maxsize=100_000)
-def _lookup(word: str) -> str:
-    """Context-free tag of one token (cached: vocabularies are Zipfian)."""
+def word_tag(word: str) -> str:
+    """Context-free tag of one token (cached: vocabularies are Zipfian), before `apply_rules`."""
     if word in _PUNCT_TAGS:
         return _PUNCT_TAGS[word]
     table = lexicon()
@@ -145,33 +145,48 @@ def _lookup(word: str) -> str:
 
 def tag(tokens: Sequence[str]) -> list[str]:
     """Penn Treebank tags for ``tokens`` (words and punctuation, as split by the caller)."""
-    tags = [_lookup(token) for token in tokens]
+    return apply_rules(tokens, [word_tag(token) for token in tokens])
+
+
+# Tags before which a noun or adjective may be re-tagged (see `apply_rules`): everything else
+# leaves it alone, so the common case costs one set look-up.
+_RETAG_AFTER = frozenset({"TO", "MD", "PRP", "NN", "NNP"})
+_NOUN_OR_ADJ = NOUN_TAGS | ADJ_TAGS
+
+
+def apply_rules(tokens: Sequence[str], tags: list[str]) -> list[str]:
+    """The contextual pass of `tag`: rewrites ``tags`` (the `word_tag` of each of ``tokens``)
+    in place, left to right, and returns it.
+
+    Split from `tag` so that a caller that caches per-token look-ups (key terms) can skip
+    `word_tag`. Each rule sees the final tag of the previous token and the look-up tag of the
+    next one.
+    """
     n = len(tags)
-    for i in range(n):
-        t = tags[i]
-        prev = tags[i - 1] if i else "."
+    prev = "."
+    for i, t in enumerate(tags):
         if t in _VERB_TAGS:
             # "the use", "a set", "our fit": a base verb after a determiner is a noun.
             if prev in _DETERMINERS or prev in ADJ_TAGS:
-                tags[i] = "NN"
-        elif t in NOUN_TAGS or t in ADJ_TAGS:
-            if prev in ("TO", "MD") and t in ("NN", "JJ"):
-                tags[i] = "VB"  # "to model", "can model"
+                t = tags[i] = "NN"
+        elif t in _NOUN_OR_ADJ:
+            if prev not in _RETAG_AFTER:
+                pass
+            elif prev in ("TO", "MD"):
+                if t in ("NN", "JJ"):
+                    t = tags[i] = "VB"  # "to model", "can model"
             elif prev == "PRP" and t in ("NN", "JJ", "NNS"):
                 # "we present", "it models", "they study".
-                tags[i] = "VBZ" if tokens[i].endswith("s") else "VBP"
-            elif t == "NNS" and prev in ("NN", "NNP", "PRP") and i + 1 < n \
-                    and tags[i + 1] in _DETERMINERS:
-                tags[i] = "VBZ"  # "the model learns the ...", "this results in" stays NNS
-        elif t == "VBG":
-            word = tokens[i].lower()
-            if word in VERBAL_GERUNDS:
-                continue
+                t = tags[i] = "VBZ" if tokens[i].endswith("s") else "VBP"
+            elif t == "NNS" and i + 1 < n and tags[i + 1] in _DETERMINERS:
+                t = tags[i] = "VBZ"  # "the model learns the ...", "this results in" stays NNS
+        elif t == "VBG" and tokens[i].lower() not in VERBAL_GERUNDS:
             nxt = tags[i + 1] if i + 1 < n else "."
             # "deep learning", "the training", "image processing": gerunds inside noun phrases.
             if (prev in ADJ_TAGS or prev in NOUN_TAGS or prev in _DETERMINERS) \
                     and nxt not in _DETERMINERS:
-                tags[i] = "NN"
+                t = tags[i] = "NN"
             elif nxt in NOUN_TAGS and prev not in ("IN", "TO", "RB", "VBZ", "VBP", "VBD", "MD"):
-                tags[i] = "NN"  # "learning rate", "clustering algorithms" at a phrase start
+                t = tags[i] = "NN"  # "learning rate", "clustering algorithms" at a phrase start
+        prev = t
     return tags

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 
 from paperpath.text.latex import strip_latex
 from paperpath.text.sentences import split_sentences
@@ -39,19 +41,26 @@ _TOKEN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
 
 # Cue phrases (matched on the lower-cased sentence) and cue words (matched on content stems).
-_CUE_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
+# Each phrase pattern comes with strings one of which it must contain: a cheap test that
+# skips most searches. Every pattern starts with r"\b" and a word character; it is compiled
+# without that r"\b", which `_found` checks instead (a pattern that starts with a literal is
+# searched several times faster).
+_CUE_PHRASES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    ("cue:" + name, re.compile(pattern.removeprefix(r"\b")), needles)
+    for name, pattern, needles in (
         ("propose", r"\b(?:we|paper|work|study) (?:\w+ )?(?:propose|present|introduce|develop|"
-                    r"describe|design|devise|formulate|offer|contribute)"),
-        ("this_paper", r"\b(?:in this|this|our) (?:paper|work|study|article|note)\b"),
+                    r"describe|design|devise|formulate|offer|contribute)",
+         ("we ", "paper ", "work ", "study ")),
+        ("this_paper", r"\b(?:in this|this|our) (?:paper|work|study|article|note)\b",
+         ("this ", "our ")),
         ("we_show", r"\bwe (?:\w+ )?(?:show|demonstrate|prove|find|observe|establish|argue|"
-                    r"report|study|investigate|analy[sz]e|explore|examine|consider)"),
-        ("our", r"\bour (?:method|approach|model|framework|algorithm|technique|system|results?)\b"),
+                    r"report|study|investigate|analy[sz]e|explore|examine|consider)", ("we ",)),
+        ("our", r"\bour (?:method|approach|model|framework|algorithm|technique|system|results?)\b",
+         ("our ",)),
     )
 )
 _CUE_WORDS: tuple[tuple[str, frozenset[str]], ...] = tuple(
-    (name, frozenset(stem(w) for w in vocabulary.split()))
+    ("cue:" + name, frozenset(stem(w) for w in vocabulary.split()))
     for name, vocabulary in (
         ("results", "experiment experimental empirical empirically outperform outperforms "
                     "benchmark benchmarks achieve achieves improve improves accuracy"),
@@ -65,6 +74,21 @@ _CUE_WORDS: tuple[tuple[str, frozenset[str]], ...] = tuple(
                     "limitations suffer suffers lack"),
     )
 )
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    r"""``re.search(r"\b" + pattern.pattern, text)`` for a pattern that starts with a word
+    character: a match whose preceding character is not a word character."""
+    match = pattern.search(text)
+    while match is not None:
+        start = match.start()
+        if not start or not _WORD_CHAR.match(text, start - 1):
+            return True
+        match = pattern.search(text, start + 1)
+    return False
+
+
 _CONTRAST = frozenset("however but yet despite although while unfortunately".split())
 _ADDITION = frozenset("moreover furthermore additionally also finally further".split())
 
@@ -98,6 +122,7 @@ _WE_ALSO = re.compile(r"\b(we) (?:also|further|then|additionally|first|finally|n
 _CITATION = re.compile(
     r"\s*[(\[](?:[^()\[\]]*\bet al\b\.?[^()\[\]]*|[^()\[\]]*?\b(?:19|20)\d\d[a-z]?"
     r"(?:\s*[;,]\s*[^()\[\]]*)?)[)\]]")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # a citation has "et al" or this: most texts have neither
 _PARENTHETICAL = re.compile(r"\s*\([^()]{1,200}\)")
 _ACRONYM_PAREN = re.compile(r"\s*\([A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*s?\)")
 # Where a trailing clause may be cut off: before these words, or at punctuation between
@@ -165,48 +190,82 @@ def _weights() -> tuple[dict[str, float], dict[str, float], int]:
         return {"pos=0": 1.0}, {}, 1
 
 
+class _ContentStems(dict[str, str]):
+    """Lower-case word -> its stem, or "" for a stop word or a single character (cached)."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= 100_000:  # bounded memory: start again
+            self.clear()
+        value = self[word] = stem(word) if len(word) > 1 and word not in STOP_WORDS else ""
+        return value
+
+
+_CONTENT_STEM = _ContentStems()
+
+
 def _lower_tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
+    return _words(text.lower())
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    r"""``_TOKEN.findall(text)``; r"\w+" finds the same words faster where there is no "_"."""
+    return _WORD.findall(text) if "_" not in text else _TOKEN.findall(text)
 
 
 def _content(lower_tokens: list[str]) -> set[str]:
     """Stems of the content words (no stop words, no single characters)."""
-    return {stem(w) for w in lower_tokens if len(w) > 1 and w not in STOP_WORDS}
+    stems = set(map(_CONTENT_STEM.__getitem__, lower_tokens))
+    stems.discard("")
+    return stems
+
+
+# Feature names by value, built once.
+_POS_NAMES = tuple(f"pos={i}" for i in range(7))
+_N_NAMES = tuple(f"n={i}" for i in range(11))
+_LEN_NAMES = tuple(f"len_b={i}" for i in range(11))
 
 
 def _sentence_features(sentences: list[str], title_stems: set[str]) -> list[Sentence]:
     n = len(sentences)
-    tokens = [_lower_tokens(s) for s in sentences]
+    lowers = [s.lower() for s in sentences]
+    tokens = [_words(lower) for lower in lowers]
     stems = [_content(t) for t in tokens]
-    df: dict[str, int] = {}
-    for group in stems:
-        for s in group:
-            df[s] = df.get(s, 0) + 1
+    df = Counter(chain.from_iterable(stems))
+    n_name = _N_NAMES[min(n, 10)]
+    n_title = max(len(title_stems), 1)
+    others = max(n - 1, 1)
     out: list[Sentence] = []
-    for i, (text, toks, group) in enumerate(zip(sentences, tokens, stems, strict=True)):
+    for i, (text, lower, toks, group) in enumerate(
+            zip(sentences, lowers, tokens, stems, strict=True)):
         length = len(toks)
         f: dict[str, float] = {
-            f"pos={min(i, 6)}": 1.0,
-            "rel_pos": i / max(n - 1, 1),
-            f"n={min(n, 10)}": 1.0,
+            _POS_NAMES[min(i, 6)]: 1.0,
+            "rel_pos": i / others,
+            n_name: 1.0,
             "len": min(length, 60) / 30,
             "len2": (min(length, 60) / 30) ** 2,
-            f"len_b={min(length // 5, 10)}": 1.0,
+            _LEN_NAMES[min(length // 5, 10)]: 1.0,
         }
         if i == n - 1:
             f["last"] = 1.0
         overlap = len(group & title_stems)
-        f["title_cov"] = overlap / max(len(title_stems), 1)
+        f["title_cov"] = overlap / n_title
         f["title_prec"] = overlap / max(len(group), 1)
         # Centrality: the share of the other sentences that use this sentence's words.
-        f["central"] = sum(df[s] - 1 for s in group) / max(len(group), 1) / max(n - 1, 1)
-        lower = text.lower()
-        for name, pattern in _CUE_PHRASES:
-            if pattern.search(lower):
-                f["cue:" + name] = 1.0
+        f["central"] = ((sum(map(df.__getitem__, group)) - len(group)) / max(len(group), 1)
+                        / others)
+        for name, pattern, needles in _CUE_PHRASES:
+            for needle in needles:
+                if needle in lower:
+                    if _found(pattern, lower):
+                        f[name] = 1.0
+                    break
         for name, vocabulary in _CUE_WORDS:
             if not group.isdisjoint(vocabulary):
-                f["cue:" + name] = 1.0
+                f[name] = 1.0
         if ":" in text:
             f["cue:colon"] = 1.0
         if _DIGIT.search(text):
@@ -266,6 +325,12 @@ def _bases(text: str) -> list[tuple[str, str]]:
     return bases
 
 
+# Variant feature names by value, built once.
+_KEPT_NAMES = tuple(f"len_b={i}" for i in range(16))
+_DROP_NAMES = tuple(tuple(f"full_b={i}*d{j}" for j in range(7)) for i in range(11))
+_PART_NAMES: dict[tuple[str, int], str] = {}
+
+
 def _variants(sentence: Sentence, title_stems: set[str], other_stems: set[str]) -> None:
     """Fill ``sentence.variants``: the whole sentence (first) and its shortened forms."""
     full_len = len(_TOKEN.findall(sentence.text))
@@ -273,27 +338,34 @@ def _variants(sentence: Sentence, title_stems: set[str], other_stems: set[str]) 
     n_title = max(len(title_stems), 1)
     seen: set[str] = set()
     for tag, base in _bases(_tidy(sentence.text)):
-        matches = list(_TOKEN.finditer(base))
-        lows = [m.group().lower() for m in matches]
-        stems = [stem(w) if len(w) > 1 and w not in STOP_WORDS else "" for w in lows]
-        cuts = [(tag, base, len(lows))]
+        spans = [m.span() for m in _TOKEN.finditer(base)]
+        lows = [base[start:end].lower() for start, end in spans]
+        stems = list(map(_CONTENT_STEM.__getitem__, lows))
+        n_lows = len(lows)
+        cuts = [(tag, base, n_lows)]
         # Cut before word j when a clause boundary (punctuation, "which", "by", ...) is there.
-        for j in range(MIN_CUT_WORDS, len(lows)):
+        for j in range(MIN_CUT_WORDS, n_lows):
             if lows[j - 1] in _BAD_END:
                 continue
-            gap = base[matches[j - 1].end():matches[j].start()]
-            mark = _gap_kind(gap) if gap != " " else ""
+            start = spans[j][0]
+            gap = base[spans[j - 1][1]:start]
             word = lows[j]
+            if gap == " ":
+                if word not in _BOUNDARY_WORDS:
+                    continue  # no punctuation, no boundary word: the common case
+                mark = ""
+            else:
+                mark = _gap_kind(gap)
             if word not in _BOUNDARY_WORDS or (
                     word in _BOUNDARY_PAIRS
-                    and (lows[j + 1] if j + 1 < len(lows) else "") != _BOUNDARY_PAIRS[word]):
+                    and (lows[j + 1] if j + 1 < n_lows else "") != _BOUNDARY_PAIRS[word]):
                 word = ""  # "such" or "so" alone is no boundary
             elif word in _PAIRED and _PAIRED[word] in lows[max(j - 6, 0):j]:
                 word = ""  # "between A and B", "from A to B": the cut would leave "between A"
             if not (mark or word):
                 continue
             kind = mark + word  # e.g. ",", "which", ",which"
-            cut = base[:matches[j].start()].rstrip(" ,;:-—(")
+            cut = base[:start].rstrip(" ,;:-—(")
             if cut.count("(") == cut.count(")"):
                 cuts.append((f"{tag}+cut:{kind}", cut, j))
         for vtag, vtext, kept_n in cuts:
@@ -304,11 +376,11 @@ def _variants(sentence: Sentence, title_stems: set[str], other_stems: set[str]) 
             kept.discard("")
             dropped = full_stems - kept
             n_drop = max(full_len - kept_n, 0)
-            f: dict[str, float] = {f"len_b={min(kept_n // 3, 15)}": 1.0}
+            f: dict[str, float] = {_KEPT_NAMES[min(kept_n // 3, 15)]: 1.0}
             if n_drop:
                 f["n_drop"] = n_drop / 10
                 f["frac_drop"] = n_drop / max(full_len, 1)
-                f[f"full_b={min(full_len // 5, 10)}*d{min(n_drop // 3, 6)}"] = 1.0
+                f[_DROP_NAMES[min(full_len // 5, 10)][min(n_drop // 3, 6)]] = 1.0
             if dropped:
                 lost = len(dropped & title_stems)
                 f["drop_title"] = lost / n_title
@@ -319,8 +391,17 @@ def _variants(sentence: Sentence, title_stems: set[str], other_stems: set[str]) 
                 if part:
                     f["v:" + part] = 1.0
                     if part.startswith("cut:"):
-                        f[f"{part}*d{min(n_drop // 5, 4)}"] = 1.0
+                        f[_part_name(part, min(n_drop // 5, 4))] = 1.0
             sentence.variants.append(Variant(vtext, f))
+
+
+def _part_name(part: str, bucket: int) -> str:
+    name = _PART_NAMES.get((part, bucket))
+    if name is None:
+        if len(_PART_NAMES) >= 10_000:  # bounded: parts are a few dozen punctuation/word kinds
+            _PART_NAMES.clear()
+        name = _PART_NAMES[part, bucket] = f"{part}*d{bucket}"
+    return name
 
 
 def _score(features: dict[str, float], weights: dict[str, float]) -> float:
@@ -338,7 +419,8 @@ def candidates(title: str, abstract: str) -> tuple[list[Sentence], set[str]]:
     Public for the training script, which must see exactly what :func:`tldr` sees.
     """
     text = strip_latex((abstract or "")[:MAX_CHARS])
-    text = _CITATION.sub("", text)
+    if "et al" in text or (("19" in text or "20" in text) and _YEAR.search(text)):
+        text = _CITATION.sub("", text)
     if "。" in text:  # CJK full stops: split_sentences only knows ". "; a blank line breaks
         text = text.replace("。", "。\n\n")
     sentences = [s for s in split_sentences(text)[:MAX_SENTENCES] if _TOKEN.search(s)]
@@ -350,10 +432,7 @@ def build_variants(sentences: list[Sentence], chosen: list[Sentence],
                    title_stems: set[str]) -> None:
     """Build the shortened variants of ``chosen`` (some of ``sentences``)."""
     for sentence in chosen:
-        others: set[str] = set()
-        for other in sentences:
-            if other is not sentence:
-                others |= other.stems
+        others = set().union(*[other.stems for other in sentences if other is not sentence])
         _variants(sentence, title_stems, others)
 
 
