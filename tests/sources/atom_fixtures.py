@@ -74,6 +74,8 @@ def corpus_papers(n: int, start: datetime, step: timedelta = timedelta(hours=6),
     i = 0
     while len(rows) < n:
         ident, title, cats, abstract = _FALLBACK[i % len(_FALLBACK)]
+        if category and category not in cats.split():
+            cats = f"{category} {cats}"  # the query asked for this category: honour it
         fresh = f"2503.{10000 + i:05d}" if i >= len(_FALLBACK) else ident
         rows.append((fresh, f"{title} ({i})" if i >= len(_FALLBACK) else title, cats, abstract,
                      "Ada Lovelace, Alan Turing", None))

@@ -109,3 +109,15 @@ def test_empty_and_odd_texts() -> None:
     stats = CorpusStats.build(["", "   ", "$\\alpha$ \\cite{x}", "深度学习 模型", "1 2 3"])
     assert stats.n_docs == 5
     assert stats.idf("anything") > 0
+
+
+def test_loaded_words_are_interned(stats: CorpusStats, tmp_path: Path) -> None:
+    # Key terms look stems up as interned strings; interned table keys make those look-ups
+    # compare identities.
+    import sys
+
+    path = tmp_path / "stats.tsv.gz"
+    stats.save(path)
+    loaded = CorpusStats.load(path)
+    assert loaded.word_df == stats.word_df
+    assert all(sys.intern(key) is key for key in loaded.word_df)

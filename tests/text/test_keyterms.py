@@ -176,3 +176,123 @@ def test_quality_on_shared_inspec_sample() -> None:
         gold += len(wanted)
     precision = hits / (10 * len(docs))
     assert precision > 0.3  # ~0.38 measured; a broken tagger or ranker falls far below
+
+
+# Texts that reach the rarer paths of the fast feature code: a word that is no noun in one
+# phrase but ends a candidate elsewhere ("proposed" / "proposal", both "propos"), an 8-word
+# noun phrase whose 7-word sub-phrases are candidates elsewhere (sub-phrases that long are not
+# generated in place), repeated words inside one phrase, acronym definitions.
+TRICKY = [
+    "The proposed method is good. A proposal is made and the proposed method helps.",
+    "We build efficient sparse graph neural network training system design. We use sparse "
+    "graph neural network training system design, and efficient sparse graph neural network "
+    "training system, too.",
+    "Learning rate schedules for deep learning. Deep learning models use learning rate "
+    "warmup, and learning helps.",
+    "Graph neural network graph pooling improves graph neural network graph classification "
+    "of graphs.",
+    "Retrieval augmented generation (RAG) helps large language models (LLMs). We study RAG "
+    "for LLMs with graph retrieval augmented generation.",
+]
+
+
+def test_tricky_texts_reach_the_rare_paths() -> None:
+    reached = []
+    for text in TRICKY[:2]:
+        doc = keyterms._analyse(text)
+        cands = keyterms._candidates(doc)
+        assert cands is not None
+        reached.append(keyterms._extra_pairs(doc, cands)[0])
+    assert all(reached)
+
+
+def _naive_nesting(keys: list[str], counts: list[int]) -> tuple[list[int], ...]:
+    """Per candidate: super-phrases, sub-phrases and occurrences as a sub-phrase, by the
+    definition: every proper sub-phrase of a candidate's stems that is a candidate too."""
+    index = {key: i for i, key in enumerate(keys)}
+    n_sup = [0] * len(keys)
+    n_subs = [0] * len(keys)
+    sup_count = [0] * len(keys)
+    for outer, key in enumerate(keys):
+        words = key.split(" ")
+        for size in range(1, len(words)):
+            for start in range(len(words) - size + 1):
+                inner = index.get(" ".join(words[start:start + size]))
+                if inner is not None:
+                    n_sup[inner] += 1
+                    n_subs[outer] += 1
+                    sup_count[inner] += counts[outer]
+    return n_sup, n_subs, sup_count
+
+
+@pytest.mark.parametrize("text", [ABSTRACT, *TRICKY])
+def test_nesting_features_follow_the_definition(text: str) -> None:
+    keys, _, features = candidate_table(text)
+    counts = np.rint(np.exp(features[:, FEATURES.index("log_count")])).astype(int).tolist()
+    n_sup, n_subs, sup_count = _naive_nesting(keys, counts)
+    assert np.array_equal(features[:, FEATURES.index("log_supers")], np.log1p(n_sup))
+    assert np.array_equal(features[:, FEATURES.index("log_subs")], np.log1p(n_subs))
+    assert np.array_equal(features[:, FEATURES.index("log_super_count")], np.log1p(sup_count))
+    assert any(n > 0 for n in n_subs)
+
+
+def test_candidates_come_in_order_of_first_position() -> None:
+    # `_features` relies on it for the "first_rank" feature.
+    for text in [ABSTRACT, *TRICKY]:
+        doc = keyterms._analyse(text)
+        cands = keyterms._candidates(doc)
+        assert cands is not None
+        firsts = cands.rec[::keyterms._REC]
+        assert firsts == sorted(firsts)
+        _, _, features = candidate_table(text)
+        assert np.array_equal(features[:, FEATURES.index("first_rank")],
+                              np.arange(len(firsts)) / len(firsts))
+
+
+def test_key_terms_many_equals_key_terms_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keyterms, "BATCH", 3)  # several batches, and a partial one
+    texts = [ABSTRACT, "", "   ", "of the and", *TRICKY, *LIBRARY, "x"]
+    stats = CorpusStats.build([*LIBRARY, ABSTRACT, *TRICKY])
+    for k, st in ((10, None), (4, stats)):
+        assert keyterms.key_terms_many(texts, k, st) == [key_terms(t, k, st) for t in texts]
+    assert keyterms.key_terms_many(texts, 0) == [[] for _ in texts]
+    assert keyterms.key_terms_many([]) == []
+
+
+def test_batched_features_equal_single_ones_bit_for_bit() -> None:
+    texts = [ABSTRACT, *TRICKY, *LIBRARY]
+    docs = [keyterms._analyse(t) for t in texts]
+    cands = [keyterms._candidates(d) for d in docs]
+    pairs = [(d, c) for d, c in zip(docs, cands, strict=True) if c is not None]
+    bg = keyterms.background_stats()
+    stats = CorpusStats.build(texts)
+    together = keyterms._features([d for d, _ in pairs], [c for _, c in pairs], stats, bg)
+    start = 0
+    for doc, cand in pairs:
+        alone = keyterms._features([doc], [cand], stats, bg)
+        assert together[start:start + len(alone)].tobytes() == alone.tobytes()
+        start += len(alone)
+    assert start == len(together)
+
+
+def test_token_caches_are_bounded_and_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = [key_terms(t) for t in [ABSTRACT, *TRICKY]]
+    monkeypatch.setattr(keyterms, "_CACHE_MAX", 5)
+    keyterms._PIECE_INFO.clear()
+    keyterms._TOKEN_INFO.clear()
+    assert [key_terms(t) for t in [ABSTRACT, *TRICKY]] == expected
+    assert len(keyterms._PIECE_INFO) <= 5 and len(keyterms._TOKEN_INFO) <= 5
+
+
+def test_tokens_seen_before_the_background_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Building library statistics needs no background table; tokens cached then lack its
+    # frequencies, and key terms look them up instead.
+    expected = key_terms(ABSTRACT)
+    monkeypatch.setattr(keyterms, "_SHIPPED_WORDS", None)
+    keyterms._PIECE_INFO.clear()
+    keyterms._TOKEN_INFO.clear()
+    keyterms.document_terms(ABSTRACT)
+    assert keyterms._TOKEN_INFO["networks"][8] == -1
+    assert key_terms(ABSTRACT) == expected
+    keyterms._PIECE_INFO.clear()
+    keyterms._TOKEN_INFO.clear()

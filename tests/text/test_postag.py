@@ -6,8 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from paperpath.text.postag import NOUN_TAGS, lexicon, tag
+from paperpath.text.postag import NOUN_TAGS, apply_rules, lexicon, tag, word_tag
 
 
 def tagged(sentence: str) -> dict[str, str]:
@@ -92,3 +94,54 @@ def test_does_not_import_textblob() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+def _reference_rules(tokens: list[str], tags: list[str]) -> list[str]:
+    """The contextual rules written plainly, one token at a time (the definition)."""
+    from paperpath.text.postag import _DETERMINERS, _VERB_TAGS, ADJ_TAGS, VERBAL_GERUNDS
+
+    tags = list(tags)
+    n = len(tags)
+    for i in range(n):
+        t = tags[i]
+        prev = tags[i - 1] if i else "."
+        if t in _VERB_TAGS:
+            if prev in _DETERMINERS or prev in ADJ_TAGS:
+                tags[i] = "NN"
+        elif t in NOUN_TAGS or t in ADJ_TAGS:
+            if prev in ("TO", "MD") and t in ("NN", "JJ"):
+                tags[i] = "VB"
+            elif prev == "PRP" and t in ("NN", "JJ", "NNS"):
+                tags[i] = "VBZ" if tokens[i].endswith("s") else "VBP"
+            elif t == "NNS" and prev in ("NN", "NNP", "PRP") and i + 1 < n \
+                    and tags[i + 1] in _DETERMINERS:
+                tags[i] = "VBZ"
+        elif t == "VBG":
+            if tokens[i].lower() in VERBAL_GERUNDS:
+                continue
+            nxt = tags[i + 1] if i + 1 < n else "."
+            inside = (prev in ADJ_TAGS or prev in NOUN_TAGS or prev in _DETERMINERS) \
+                and nxt not in _DETERMINERS
+            opening = nxt in NOUN_TAGS and prev not in ("IN", "TO", "RB", "VBZ", "VBP", "VBD",
+                                                        "MD")
+            if inside or opening:
+                tags[i] = "NN"
+    return tags
+
+
+_TAGS = ["NN", "NNS", "NNP", "NNPS", "JJ", "JJR", "VB", "VBP", "VBZ", "VBG", "VBN", "VBD",
+         "DT", "PRP", "PRP$", "POS", "CD", "TO", "MD", "IN", "RB", ".", ","]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["models", "using", "learning", "data", "x"]),
+                          st.sampled_from(_TAGS)), max_size=30))
+def test_fast_rules_equal_the_plain_definition(pairs: list[tuple[str, str]]) -> None:
+    tokens = [token for token, _ in pairs]
+    tags = [t for _, t in pairs]
+    assert apply_rules(tokens, list(tags)) == _reference_rules(tokens, tags)
+
+
+def test_tag_is_word_tag_then_rules() -> None:
+    tokens = "We want to model the learning rate of deep networks .".split()
+    assert tag(tokens) == apply_rules(tokens, [word_tag(t) for t in tokens])

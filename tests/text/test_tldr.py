@@ -128,3 +128,33 @@ def test_rouge_on_a_training_sample() -> None:
         lead.append(max(scorer.score(t, p["source"][0])["rouge1"].fmeasure for t in p["target"]))
     assert statistics.fmean(ours) > statistics.fmean(lead) + 0.05
     assert statistics.fmean(ours) > 0.35
+
+
+_CUE_WORDS = ["we", "our", "this", "in this", "paper", "work", "study", "present", "show",
+              "shows", "propose", "method", "results", "x", "é", "ourselves", "new", "_"]
+_CUE_TEXT = st.lists(st.tuples(st.sampled_from(_CUE_WORDS),
+                               st.sampled_from([" ", " ", " ", "", "-", "_", ", ", "é"])),
+                     max_size=12).map(lambda parts: "".join(w + sep for w, sep in parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CUE_TEXT)
+def test_cue_search_equals_the_word_boundary_pattern(text: str) -> None:
+    import re
+
+    for _, pattern, _ in tldr_module._CUE_PHRASES:
+        plain = re.compile(r"\b" + pattern.pattern)
+        assert tldr_module._found(pattern, text) == (plain.search(text) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_word_split_equals_the_token_pattern(text: str) -> None:
+    assert tldr_module._words(text) == tldr_module._TOKEN.findall(text)
+
+
+def test_content_stems_are_cached_and_bounded() -> None:
+    words = ["networks", "the", "a", "graphs", "x"]
+    assert tldr_module._content(words) == {"network", "graph"}
+    assert tldr_module._CONTENT_STEM["the"] == ""
+    assert len(tldr_module._CONTENT_STEM) <= 100_000
