@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paperpath.text import keyterms
 from paperpath.text.corpus_stats import CorpusStats
@@ -253,8 +255,9 @@ def test_key_terms_many_equals_key_terms_one_by_one(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(keyterms, "BATCH", 3)  # several batches, and a partial one
     texts = [ABSTRACT, "", "   ", "of the and", *TRICKY, *LIBRARY, "x"]
     stats = CorpusStats.build([*LIBRARY, ABSTRACT, *TRICKY])
-    for k, st in ((10, None), (4, stats)):
-        assert keyterms.key_terms_many(texts, k, st) == [key_terms(t, k, st) for t in texts]
+    for k, library in ((10, None), (4, stats)):
+        assert keyterms.key_terms_many(texts, k, library) == [key_terms(t, k, library)
+                                                              for t in texts]
     assert keyterms.key_terms_many(texts, 0) == [[] for _ in texts]
     assert keyterms.key_terms_many([]) == []
 
@@ -296,3 +299,10 @@ def test_tokens_seen_before_the_background_loaded(monkeypatch: pytest.MonkeyPatc
     assert key_terms(ABSTRACT) == expected
     keyterms._PIECE_INFO.clear()
     keyterms._TOKEN_INFO.clear()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aB1_-'.,( )\t\n\x1c\xa0\u2028\u3000é深", max_size=60))
+def test_piece_cache_tokenizes_like_the_pattern(text: str) -> None:
+    # Splitting on whitespace first (and caching per piece) finds the pattern's tokens.
+    assert [info[0] for info in keyterms._infos(text)] == keyterms._TOKEN_RE.findall(text)

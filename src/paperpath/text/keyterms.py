@@ -15,6 +15,13 @@ Pipeline, all pure Python and a fraction of a millisecond per abstract:
    phrase it is in a large background corpus of CS abstracts, ...);
 4. a small ranker over those features (a linear model or a tiny MLP, weights in
    ``data/models/keyterms-ranker.json``, trained by ``scripts/train/keyterms_ranker.py``).
+
+Speed (about 0.7 ms an abstract; `key_terms_many` shares the numpy work of many documents):
+the context-free facts of each token (tag, stem, ...) are cached per whitespace-separated
+piece of text; candidates are generated in one pass that also records where each occurs; the
+features of all candidates come from a few dozen numpy calls over per-word values. Every
+feature value comes from the same floating-point operations, in the same order, as computing
+it candidate by candidate would, so rankings do not depend on these shortcuts.
 """
 
 from __future__ import annotations
@@ -197,7 +204,7 @@ def _analyse(text: str) -> _Doc:
     return _Doc(tokens, tags, stems, chunks, sentences, infos, words, word_tags, background_df)
 
 
-_STRIDE = MAX_CHUNK + 1  # `_Candidates.at`: one row of span lengths per token
+_STRIDE = MAX_CHUNK + 1  # a span's place: x * _STRIDE + its length in words
 _REC = 6  # fields per candidate in `_Candidates.rec`
 
 
@@ -243,7 +250,7 @@ def _candidates(doc: _Doc) -> _Candidates | None:
         # (The tag test first: cheap, and every "(" token is tagged "(".)
         defined = (b < n - 2 and tags[b] == "(" and infos[b][0] == "("
                    and infos[b + 2][0] == ")" and infos[b + 1][7])
-        if b - a == 1:  # one noun: one candidate (a third of all chunks)
+        if b - a == 1:  # one noun: one candidate (the most common chunk)
             key = stems[a]
             j = get(key)
             if j is None:
@@ -259,7 +266,7 @@ def _candidates(doc: _Doc) -> _Candidates | None:
             span_cand.append(j)
             cx += 1
             continue
-        if b - a == 2:  # two words (a third of all chunks): the general loop below, unrolled
+        if b - a == 2:  # two words (the next most common): the general loop below, unrolled
             first, second = stems[a], stems[a + 1]
             key = first + " " + second
             j = get(key)
@@ -412,8 +419,8 @@ _OFFSETS = np.arange(MAX_CHUNK)
 def _extra_pairs(doc: _Doc, cands: _Candidates) -> tuple[list[int], list[int]]:
     """The containment pairs (inner, outer) of a document that the table of generated spans
     lacks (see `_features`): sub-phrases ending in a word that is not a noun there but ends a
-    candidate elsewhere ("learning" as VBG here, NN elsewhere), and the 7-word sub-phrases of
-    8-word phrases. Rare; looked up by key."""
+    candidate elsewhere ("the proposed method" and "a proposal": both "propos"), and the
+    7-word sub-phrases of 8-word phrases. Rare; looked up by key."""
     stems, index, rec = doc.stems, cands.index, cands.rec
     risky = [p for p in cands.inner_words if stems[p] in index]
     inner_of: list[int] = []
