@@ -56,9 +56,11 @@ def analyze(title: str, abstract: str, *, categories: list[str] | None = None,
     abstract = abstract or ""
     text = f"{title}. {abstract}" if title else abstract
     terms = extract_key_terms(text, k=N_TERMS, stats=stats)
+    acronyms = find_acronyms(text)
     return Analysis(
         tldr=make_tldr(title, abstract),
         facets=label_facets(abstract),
         key_terms=terms,
-        difficulty=difficulty_for(f"{title}. {abstract}", terms, categories or []),
+        difficulty=difficulty_for(text, terms, categories or [], acronyms=acronyms),
+        extra={"acronyms": acronyms},
     )

@@ -23,7 +23,7 @@ from paperpath.guide.terms import term_key
 from paperpath.store.db import write_tx
 from paperpath.store.guide_store import count_stale, save_analyses, stale_papers
 from paperpath.text.corpus_stats import CorpusStats
-from paperpath.text.definitions import find_acronyms, mine_definitions
+from paperpath.text.definitions import mine_definitions
 
 BATCH = 2000
 
@@ -76,7 +76,8 @@ def analyze_row(row: dict[str, Any], stats: CorpusStats | None = None
         defs.append({"paper_pk": row["pk"], "term_key": term_key(found.term), "term": found.term,
                      "definition": found.definition, "sentence": found.sentence,
                      "kind": "definition"})
-    for short, long in find_acronyms(text).items():
+    # Acronyms over title + abstract, found once by analyze() for the difficulty estimate.
+    for short, long in result.extra.get("acronyms", {}).items():
         defs.append({"paper_pk": row["pk"], "term_key": term_key(short), "term": short,
                      "definition": long, "sentence": "", "kind": "acronym"})
     return analysis, defs
