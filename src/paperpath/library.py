@@ -35,10 +35,13 @@ if TYPE_CHECKING:  # imported lazily at run time: bibtexparser is only needed fo
     from paperpath.guide.precompute import AnalyzeReport
     from paperpath.guide.precompute import ProgressFn as AnalyzeProgressFn
     from paperpath.guide.service import GuideService
+    from paperpath.related.service import RelatedService
+    from paperpath.related.similar import RelatedPaper
     from paperpath.sources.arxiv_api import SyncProgressFn, SyncReport
     from paperpath.sources.bibtex import ImportReport as BibtexImportReport
     from paperpath.sources.feeds import Feed, FeedProgressFn, FeedSyncReport
     from paperpath.sources.http import PoliteClient
+    from paperpath.vectors.embedding import EmbedReport
 
 
 class Library:
@@ -54,6 +57,7 @@ class Library:
         self.backup = migrate(self.engine)
         self.text_index: TextIndex | None = open_text_index(self.engine)
         self._guides: GuideService | None = None
+        self._related: dict[str | None, RelatedService] = {}
 
     def _catch_up_index(self, progress: IndexProgress | None = None) -> None:
         if self.text_index is None:
@@ -257,6 +261,73 @@ class Library:
     def known_terms(self) -> list[tuple[str, str, str]]:
         """(term, key, source) for every term the reader marked known, reviewed or read."""
         return self.guides.known_terms()
+
+    # -- related work ----------------------------------------------------------------------
+    def related(self, model: str | None = None) -> RelatedService:
+        """The related-work service for an embedding model (default: the library's)."""
+        if model not in self._related:
+            from paperpath.related.service import RelatedService
+
+            self._related[model] = RelatedService(self.engine, self.guides, model)
+        return self._related[model]
+
+    def embed(self, model: str | None = None, progress: Callable[[int, int], None] | None = None,
+              index_progress: Callable[[str, int, int], None] | None = None) -> EmbedReport:
+        """Embed every paper without a current vector (interruptible; only new or changed
+        papers next time) and update the vector index. Naming a model makes it the library's
+        model from now on: "static" (default) or a sentence-transformers model such as
+        "all-MiniLM-L6-v2" (needs paperpath[semantic])."""
+        service = self.related(model)
+        report = service.embed(progress=progress, index_progress=index_progress)
+        if model is not None:
+            from paperpath.related.service import remember_model
+
+            remember_model(self.engine, model)
+            self._related.pop(None, None)
+        return report
+
+    def _paper(self, id: str) -> Paper:
+        paper = self.get(id)
+        if paper is None:
+            raise LookupError(f"{id}: no such paper in the library")
+        return paper
+
+    def similar(self, id: str, facet: str | None = None, limit: int = 20,
+                model: str | None = None) -> list[RelatedPaper]:
+        """Papers related to ``id`` overall, or on one facet: "background" (same problem),
+        "method" or "result". Each carries a one-line reason. Embeds new papers first."""
+        return self.related(model).similar(self._paper(id), facet=facet, limit=limit)
+
+    def other_approaches(self, id: str, limit: int = 10, model: str | None = None
+                         ) -> list[RelatedPaper]:
+        """Same problem, different approach: each result shows its method."""
+        return self.related(model).other_approaches(self._paper(id), limit=limit)
+
+    def same_method_elsewhere(self, id: str, limit: int = 10, model: str | None = None
+                              ) -> list[RelatedPaper]:
+        """The same method applied to other problems: each result shows its problem."""
+        return self.related(model).same_method_elsewhere(self._paper(id), limit=limit)
+
+    def hybrid_search(self, query: str, limit: int = 20, model: str | None = None,
+                      **filters: Any) -> list[SearchHit]:
+        """Keyword (BM25) and vector search fused by reciprocal rank: finds papers that use
+        your words and papers that say the same thing in other words. Same filters as
+        `search`; scores are RRF scores."""
+        from paperpath.related.hybrid import DEPTH, fused_hits, vector_ranking
+        from paperpath.search.query import QueryError
+
+        offset = int(filters.pop("offset", 0))
+        try:
+            keyword = self.search(query, limit=DEPTH, **filters)
+        except QueryError:
+            keyword = []  # e.g. only stop words: the vectors can still read it
+        service = self.related(model)
+        service.ensure_current()
+        flt = make_filters(**filters)
+        qvec = service.embedder.embed([query])[0]
+        with self.engine.connect() as conn:
+            vector = vector_ranking(conn, service.index, qvec, flt)
+            return fused_hits(conn, keyword, vector, limit=limit, offset=offset)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -10,6 +10,7 @@ from paperpath.cli import (
     import_cmds,
     library_cmds,
     quickstart_cmd,
+    related_cmds,
     sync_cmds,
 )
 
@@ -27,6 +28,7 @@ import_cmds.register(app)
 sync_cmds.register(app)
 feeds_cmds.register(app)
 guide_cmds.register(app)
+related_cmds.register(app)
 
 
 def main() -> None:

@@ -113,14 +113,20 @@ def search(
     until: str | None = typer.Option(None, help="YYYY, YYYY-MM or YYYY-MM-DD"),
     has_code: bool | None = typer.Option(None, "--code/--no-code", help="Only papers with "
                                          "(or without) a code link"),
+    hybrid: bool = typer.Option(False, "--hybrid", help="Also find papers that say it in other "
+                                "words (keyword + vector search, fused; embeds new papers first)"),
     db: str | None = DbOption,
     json: bool = JsonOption,
 ) -> None:
     """Search the library (BM25 ranking, snippets with the matching words highlighted)."""
     lib = open_library(db)
     try:
-        hits = lib.search(query, limit=limit, category=category or None, since=since,
-                          until=until, has_code=has_code)
+        if hybrid:
+            hits = lib.hybrid_search(query, limit=limit, category=category or None,
+                                     since=since, until=until, has_code=has_code)
+        else:
+            hits = lib.search(query, limit=limit, category=category or None, since=since,
+                              until=until, has_code=has_code)
     except (QueryError, ValueError) as exc:
         fail(str(exc))
     if json:

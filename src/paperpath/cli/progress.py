@@ -109,3 +109,28 @@ def analyze_progress(enabled: bool = True) -> Iterator[Callable[[AnalyzeProgress
 
     with bar:
         yield update
+
+
+@contextmanager
+def embed_progress(enabled: bool = True
+                   ) -> Iterator[tuple[Callable[[int, int], None] | None,
+                                       Callable[[str, int, int], None] | None]]:
+    """Bars for embedding papers and for building the vector index."""
+    if not enabled:
+        yield None, None
+        return
+    bar = _count_bar()
+    tasks: dict[str, object] = {}
+
+    def papers(done: int, total: int) -> None:
+        if "papers" not in tasks:
+            tasks["papers"] = bar.add_task("embedding papers", total=total)
+        bar.update(tasks["papers"], completed=done, total=total)  # type: ignore[arg-type]
+
+    def index(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(f"index: {stage}", total=total)
+        bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+    with bar:
+        yield papers, index

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -180,4 +181,26 @@ known_terms = Table(
     Column("term", Text, nullable=False),
     Column("source", String(16), nullable=False),  # marked | reviewed | read
     Column("added_at", DateTime, nullable=False),
+)
+
+
+# --- Related work (migration 0003) --------------------------------------------------------
+
+# Embedding vectors of each paper, per embedding model: the whole paper, its title, and the
+# sentences of each facet (problem -> background, method, result); float16 little-endian,
+# L2-normalised. Recomputed when the paper's content_hash changes; the search index is a
+# cache built from here.
+paper_vectors = Table(
+    "paper_vectors",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(200), primary_key=True, index=True),
+    Column("content_hash", String(32), nullable=False),
+    Column("dim", Integer, nullable=False),
+    Column("doc", LargeBinary, nullable=False),
+    Column("title", LargeBinary),
+    Column("background", LargeBinary),
+    Column("method", LargeBinary),
+    Column("result", LargeBinary),
+    Column("embedded_at", DateTime, nullable=False),
 )

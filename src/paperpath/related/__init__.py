@@ -1,0 +1,1 @@
+"""Related papers: embeddings, nearest neighbours and the map of the field."""

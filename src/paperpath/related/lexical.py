@@ -1,0 +1,47 @@
+"""Sparse lexical vectors for comparing papers: sublinear TF x IDF over Porter stems.
+
+Dense embeddings capture paraphrase; exact shared vocabulary ("score matching", "LoRA") is what
+a lexical vector sees best, and the two together rank related papers better than either (see
+bench/csfcube.py). IDF comes from the library's corpus statistics (the same file the key terms
+use); without them every word weighs the same.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+
+from paperpath.text.corpus_stats import CorpusStats
+from paperpath.text.tokens import STOP_WORDS, stem, words
+
+SparseVec = dict[str, float]
+MAX_CHARS = 20_000
+
+
+def lexical_vector(text: str, stats: CorpusStats | None = None) -> SparseVec:
+    """Unit-length {stem: weight} of a text (empty dict for a text without words)."""
+    counts = Counter(stem(w) for w in words(text[:MAX_CHARS].lower())
+                     if w not in STOP_WORDS and len(w) > 1)
+    if not counts:
+        return {}
+    vec = {t: (1.0 + math.log(n)) * (stats.idf(t) if stats is not None else 1.0)
+           for t, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {t: v / norm for t, v in vec.items() if v > 0} if norm > 0 else {}
+
+
+def cosine(a: SparseVec, b: SparseVec) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def shared_top(a: SparseVec, b: SparseVec, n: int = 5) -> list[str]:
+    """The stems contributing most to the similarity of two vectors."""
+    common = ((a[t] * b[t], t) for t in a.keys() & b.keys())
+    return [t for _, t in sorted(common, reverse=True)[:n]]
+
+
+def cosines(query: SparseVec, others: Iterable[SparseVec]) -> list[float]:
+    return [cosine(query, o) for o in others]

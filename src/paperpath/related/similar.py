@@ -1,0 +1,186 @@
+"""Similar papers with reasons, and the two learner views built on them.
+
+- `similar(paper, facet)`: papers related overall, or on one facet (background = the problem,
+  method, result);
+- `other_approaches(paper)`: same problem, different approach (similar background, dissimilar
+  method), each shown with its method;
+- `same_method_elsewhere(paper)`: the same method used on other problems (cross-pollination),
+  each shown with the problem it attacks.
+Candidates come from the vector index (whole papers and the asked facet), are scored by
+`scoring.Scorer`, and every result says why it is there: the key terms both papers share and
+the sentence of the other paper that matches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine
+
+from paperpath.guide.analysis import Analysis
+from paperpath.guide.terms import term_key
+from paperpath.records import Paper
+from paperpath.related.lexical import shared_top
+from paperpath.related.scoring import WEIGHTS, Scorer, Weights, check_facet, fuse
+from paperpath.store.reader import papers_by_pk
+from paperpath.text.tokens import STOP_WORDS, stem, words
+from paperpath.vectors.embedding import FACET_OF
+from paperpath.vectors.index import VectorIndex
+
+CANDIDATES = 200  # per source (whole paper, facet); reranked by the fused score
+FACET_WORD = {"background": "problem", "method": "method", "result": "result"}
+
+
+@dataclass
+class RelatedPaper:
+    paper: Paper
+    score: float
+    reason: str
+    shared_terms: list[str] = field(default_factory=list)
+    sentence: str | None = None  # the other paper's sentence that matches (or its approach)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.paper.id, "title": self.paper.title, "year": self.paper.year,
+                "score": round(float(self.score), 4), "reason": self.reason,
+                "shared_terms": self.shared_terms, "sentence": self.sentence,
+                "url": self.paper.abs_url}
+
+
+AnalysisFn = Callable[[Paper], Analysis]
+
+
+class RelatedFinder:
+    def __init__(self, engine: Engine, index: VectorIndex, scorer: Scorer,
+                 analysis: AnalysisFn, weights: dict[str | None, Weights] | None = None) -> None:
+        self.engine = engine
+        self.index = index
+        self.scorer = scorer
+        self.analysis = analysis
+        self.weights = weights or WEIGHTS
+
+    # -- ranking ---------------------------------------------------------------------------
+    def _query_vectors(self, pk: int, facet: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+        row = self.index.rows_of([pk])
+        if row[0] < 0:
+            raise LookupError("the paper has no vector yet: embed the library first")
+        doc = self.index.vectors(row, "doc")[0]
+        if facet is None:
+            return doc, None
+        vec = self.index.vectors(row, facet)[0]
+        return doc, (vec if np.any(vec) else None)
+
+    def candidates(self, pk: int, facet: str | None, k: int = CANDIDATES) -> list[int]:
+        doc, fvec = self._query_vectors(pk, facet)
+        found = list(self.index.search(doc, "doc", k, exclude=[pk]).pks)
+        if fvec is not None:
+            found += list(self.index.search(fvec, "doc", k, exclude=[pk]).pks)
+            found += list(self.index.search(fvec, facet or "doc", k, exclude=[pk]).pks)
+        return list(dict.fromkeys(int(p) for p in found))
+
+    def rank(self, pk: int, cand_pks: Sequence[int], facet: str | None = None,
+             weights: Weights | None = None) -> list[tuple[int, float]]:
+        """Candidates best first with their fused scores (also what bench/csfcube.py calls)."""
+        facet = check_facet(facet)
+        if not cand_pks:
+            return []
+        with self.engine.connect() as conn:
+            signals = self.scorer.signals(conn, pk, cand_pks, facet)
+        scores = fuse(signals, weights or self.weights[facet])
+        order = np.argsort(-scores, kind="stable")
+        return [(int(cand_pks[i]), float(scores[i])) for i in order]
+
+    # -- views -----------------------------------------------------------------------------
+    def similar(self, paper: Paper, facet: str | None = None, limit: int = 20
+                ) -> list[RelatedPaper]:
+        facet = check_facet(facet)
+        ranked = self.rank(paper.pk, self.candidates(paper.pk, facet), facet)[:limit]
+        return self._explain(paper, ranked, facet, show=facet)
+
+    def other_approaches(self, paper: Paper, limit: int = 10) -> list[RelatedPaper]:
+        """Same problem, different approach: among the papers closest on the problem, those
+        whose method is least like this one's rank first."""
+        return self._contrast(paper, near="background", far="method", limit=limit)
+
+    def same_method_elsewhere(self, paper: Paper, limit: int = 10) -> list[RelatedPaper]:
+        """The same method on other problems: close on method, far on the problem."""
+        return self._contrast(paper, near="method", far="background", limit=limit)
+
+    def _contrast(self, paper: Paper, near: str, far: str, limit: int) -> list[RelatedPaper]:
+        ranked = self.rank(paper.pk, self.candidates(paper.pk, near), near)[:max(50, 5 * limit)]
+        if not ranked:
+            return []
+        pks = [pk for pk, _ in ranked]
+        near_scores = np.array([s for _, s in ranked], dtype=np.float32)
+        rows = self.index.rows_of(pks)
+        qrow = self.index.rows_of([paper.pk])
+        q_far = self.index.vectors(qrow, far)[0]
+        far_sim = np.zeros(len(pks), dtype=np.float32)
+        ok = rows >= 0
+        if np.any(q_far) and ok.any():
+            far_sim[ok] = self.index.vectors(rows[ok], far) @ q_far
+        # Keep the closest half on `near`, then prefer the least similar on `far`.
+        keep = near_scores >= np.median(near_scores)
+        final = np.where(keep, near_scores - far_sim, -np.inf)
+        order = [i for i in np.argsort(-final, kind="stable") if keep[i]][:limit]
+        chosen = [(pks[i], float(near_scores[i])) for i in order]
+        return self._explain(paper, chosen, near, show=far)
+
+    # -- reasons ---------------------------------------------------------------------------
+    def _explain(self, paper: Paper, ranked: list[tuple[int, float]], facet: str | None,
+                 show: str | None) -> list[RelatedPaper]:
+        if not ranked:
+            return []
+        with self.engine.connect() as conn:
+            found = papers_by_pk(conn, [pk for pk, _ in ranked])
+        mine = self.analysis(paper)
+        my_terms = {term_key(t): t for t in mine.key_terms}
+        with self.engine.connect() as conn:
+            lex = self.scorer.lexical_vectors(conn, [paper.pk, *(pk for pk, _ in ranked)])
+        surface = _surface_words(f"{paper.title}. {paper.abstract}")
+        out = []
+        for (pk, score), their_lex in zip(ranked, lex[1:], strict=True):
+            other = found.get(pk)
+            if other is None:
+                continue
+            theirs = self.analysis(other)
+            shared = [my_terms[k] for k in dict.fromkeys(term_key(t) for t in theirs.key_terms)
+                      if k in my_terms][:4]
+            if len(shared) < 3:  # fall back on the words weighing most in both texts
+                taken = {w for t in shared for w in t.lower().split()}
+                shared += [surface[st] for st in shared_top(lex[0], their_lex, 6)
+                           if st in surface and surface[st].lower() not in taken][:3 - len(shared)]
+            sentence = _facet_sentence(theirs, show) if show else None
+            out.append(RelatedPaper(other, score, _reason(facet, show, shared, sentence),
+                                    shared, sentence))
+        return out
+
+
+def _surface_words(text: str) -> dict[str, str]:
+    """Stem -> the word as first written in the text (to show shared stems as words)."""
+    out: dict[str, str] = {}
+    for w in words(text[:20_000]):
+        if len(w) > 2 and w.lower() not in STOP_WORDS:
+            out.setdefault(stem(w), w if w.isupper() else w.lower())
+    return out
+
+
+def _facet_sentence(analysis: Analysis, kind: str) -> str | None:
+    sents = [s for s, lab in analysis.facets if FACET_OF.get(lab) == kind]
+    return sents[0] if sents else None
+
+
+def _reason(facet: str | None, show: str | None, shared: list[str], sentence: str | None) -> str:
+    terms = ", ".join(f"'{t}'" for t in shared)
+    if facet is None:
+        head = f"shares {terms}" if terms else "close in content"
+    elif show == facet:
+        head = f"similar {FACET_WORD[facet]}" + (f"; shares {terms}" if terms else "")
+    else:
+        head = f"similar {FACET_WORD[facet]}, different {FACET_WORD[show or facet]}" \
+            + (f"; shares {terms}" if terms else "")
+    if sentence and show:
+        return f"{head} — their {FACET_WORD[show]}: {sentence}"
+    return head

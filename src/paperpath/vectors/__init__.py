@@ -1,0 +1,1 @@
+"""Paper vectors: embedding the library (incremental, resumable) and searching the vectors."""
