@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # imported lazily at run time: bibtexparser is only needed fo
     from paperpath.guide.precompute import AnalyzeReport
     from paperpath.guide.precompute import ProgressFn as AnalyzeProgressFn
     from paperpath.guide.service import GuideService
+    from paperpath.related.fieldmap import FieldMap
     from paperpath.related.service import RelatedService
     from paperpath.related.similar import RelatedPaper
     from paperpath.sources.arxiv_api import SyncProgressFn, SyncReport
@@ -307,6 +308,30 @@ class Library:
                               ) -> list[RelatedPaper]:
         """The same method applied to other problems: each result shows its problem."""
         return self.related(model).same_method_elsewhere(self._paper(id), limit=limit)
+
+    def map(self, html: str | Path | None = None, png: str | Path | None = None, *,
+            highlight: dict[str, str] | None = None, rebuild: bool = False,
+            model: str | None = None,
+            progress: Callable[[str, int, int], None] | None = None) -> FieldMap:
+        """The 2-D map of the library (t-SNE of the paper vectors, clusters labelled by key
+        terms), built once and then extended with new papers. Writes an interactive offline
+        HTML and/or a PNG when paths are given; ``highlight`` maps paper ids to "read" or
+        "liked"."""
+        from paperpath.related.map_service import draw, library_map
+
+        service = self.related(model)
+        service.ensure_current()
+        fmap = library_map(self.engine, service.index, self.guides.stats(), rebuild=rebuild,
+                           progress=progress)
+        marks = {}
+        for pid, kind in (highlight or {}).items():
+            paper = self.get(pid)
+            if paper is None:
+                raise LookupError(f"{pid}: no such paper in the library")
+            marks[paper.id] = kind
+        draw(self.engine, fmap, html=Path(html) if html else None,
+             png=Path(png) if png else None, highlight=marks)
+        return fmap
 
     def hybrid_search(self, query: str, limit: int = 20, model: str | None = None,
                       **filters: Any) -> list[SearchHit]:

@@ -134,3 +134,21 @@ def embed_progress(enabled: bool = True
 
     with bar:
         yield papers, index
+
+
+@contextmanager
+def map_progress(enabled: bool = True) -> Iterator[Callable[[str, int, int], None] | None]:
+    """One bar per stage of laying out the map (neighbours, layout, placing, labels)."""
+    if not enabled:
+        yield None
+        return
+    bar = _count_bar()
+    tasks: dict[str, object] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(f"map: {stage}", total=max(total, 1))
+        bar.update(tasks[stage], completed=done, total=max(total, 1))  # type: ignore[arg-type]
+
+    with bar:
+        yield update

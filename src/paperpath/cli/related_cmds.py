@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -101,6 +102,39 @@ def related(
             console.print(f"    [dim]{escape(r.reason)}[/]", highlight=False)
 
 
+
+
+def map_cmd(
+    out: Path = typer.Option(Path("paperpath-map.html"), "--out", "-o",
+                             help="The interactive HTML map; a PNG is written next to it."),
+    read: list[str] = typer.Option([], "--read", help="Highlight a paper as read (repeatable)."),
+    liked: list[str] = typer.Option([], "--liked", help="Highlight a paper as liked."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Lay the map out again from scratch."),
+    model: str | None = ModelOption,
+    db: str | None = DbOption,
+) -> None:
+    """Draw the map of the field: every paper placed by similarity, clusters labelled by their
+    key terms, your papers highlighted. Works offline; new papers are added to the existing
+    layout."""
+    from paperpath.cli.progress import map_progress
+    from paperpath.embed import EmbedderError
+
+    lib = open_library(db)
+    marks = {**{p: "read" for p in read}, **{p: "liked" for p in liked}}
+    png = out.with_suffix(".png")
+    try:
+        with embed_progress() as (papers, _):
+            lib.related(model).ensure_current(progress=papers)
+        with map_progress() as progress:
+            fmap = lib.map(out, png, highlight=marks, rebuild=rebuild, model=model,
+                           progress=progress)
+    except (EmbedderError, LookupError, ValueError) as exc:
+        fail(str(exc))
+    console.print(f"mapped {len(fmap.ids):,} papers in {len(fmap.labels)} clusters: "
+                  f"{out} (interactive) and {png}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(embed)
     app.command()(related)
+    app.command(name="map")(map_cmd)
