@@ -189,6 +189,10 @@ class Library:
     def search(self, query: str, limit: int = 20, **filters: Any) -> list[SearchHit]:
         """Ranked keyword search (BM25 on SQLite). Filters: category (str or list; "cs" means
         cs.*), since / until (YYYY, YYYY-MM or YYYY-MM-DD), has_code (bool), kind, offset."""
+        return self._search(query, limit, None, **filters)
+
+    def _search(self, query: str, limit: int, snippets: int | None,
+                **filters: Any) -> list[SearchHit]:
         offset = int(filters.pop("offset", 0))
         unknown = set(filters) - {"category", "since", "until", "has_code", "kind"}
         if unknown:
@@ -198,7 +202,7 @@ class Library:
         self._catch_up_index()
         with self.engine.connect() as conn:
             return run_search(conn, parsed, flt, limit=limit, offset=offset,
-                              index=self.text_index)
+                              index=self.text_index, snippets=snippets)
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in the order they were added (streamed in batches)."""
@@ -342,8 +346,8 @@ class Library:
         from paperpath.search.query import QueryError
 
         offset = int(filters.pop("offset", 0))
-        try:
-            keyword = self.search(query, limit=DEPTH, **filters)
+        try:  # snippets only for what can reach the page shown
+            keyword = self._search(query, DEPTH, limit + offset, **filters)
         except QueryError:
             keyword = []  # e.g. only stop words: the vectors can still read it
         service = self.related(model)

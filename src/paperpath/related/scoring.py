@@ -81,9 +81,14 @@ class Scorer:
             self._lex = {k: v for k, v in self._lex.items() if k in keep}
         return [self._lex.get(int(pk), {}) for pk in pks]
 
+    def lexical(self, conn: Connection, query_pk: int, cand_pks: Sequence[int]) -> np.ndarray:
+        lex = self.lexical_vectors(conn, [query_pk, *cand_pks])
+        return np.array([cosine(lex[0], v) for v in lex[1:]], dtype=np.float32)
+
     def signals(self, conn: Connection, query_pk: int, cand_pks: Sequence[int],
-                facet: str | None) -> dict[str, np.ndarray]:
-        """Each signal as an array aligned with ``cand_pks`` (0 where a vector is missing)."""
+                facet: str | None, lexical: bool = True) -> dict[str, np.ndarray]:
+        """Each signal as an array aligned with ``cand_pks`` (0 where a vector is missing;
+        ``lexical=False`` leaves the lexical one at 0 for the caller to fill)."""
         facet = check_facet(facet)
         n = len(cand_pks)
         out = {s: np.zeros(n, dtype=np.float32) for s in SIGNALS}
@@ -102,8 +107,8 @@ class Scorer:
                     q_f = q_doc
                 out["facet_doc"][have] = docs @ q_f
                 out["facet"][have] = self.index.vectors(rows[have], facet) @ q_f
-        lex = self.lexical_vectors(conn, [query_pk, *cand_pks])
-        out["lexical"][:] = [cosine(lex[0], v) for v in lex[1:]]
+        if lexical:
+            out["lexical"][:] = self.lexical(conn, query_pk, cand_pks)
         return out
 
 

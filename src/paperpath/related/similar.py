@@ -18,19 +18,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, and_, select
 
-from paperpath.guide.analysis import Analysis
+from paperpath.guide.analysis import ANALYSIS_VERSION, Analysis
 from paperpath.guide.terms import term_key
 from paperpath.records import Paper
 from paperpath.related.lexical import shared_top
 from paperpath.related.scoring import WEIGHTS, Scorer, Weights, check_facet, fuse
 from paperpath.store.reader import papers_by_pk
+from paperpath.store.schema import paper_analysis, papers
+from paperpath.text.facets import facets
 from paperpath.text.tokens import STOP_WORDS, stem, words
 from paperpath.vectors.embedding import FACET_OF
 from paperpath.vectors.index import VectorIndex
 
 CANDIDATES = 200  # per source (whole paper, facet); reranked by the fused score
+# The lexical signal reads and tokenizes each candidate's text: only the best candidates by
+# the vector signals get it (the rest could not climb into the top 20 anyway).
+LEXICAL_TOP = 100
 FACET_WORD = {"background": "problem", "method": "method", "result": "result"}
 
 
@@ -86,9 +91,12 @@ class RelatedFinder:
         facet = check_facet(facet)
         if not cand_pks:
             return []
+        w = weights or self.weights[facet]
         with self.engine.connect() as conn:
-            signals = self.scorer.signals(conn, pk, cand_pks, facet)
-        scores = fuse(signals, weights or self.weights[facet])
+            signals = self.scorer.signals(conn, pk, cand_pks, facet, lexical=False)
+            keep = np.argsort(-fuse(signals, w), kind="stable")[:LEXICAL_TOP]
+            signals["lexical"][keep] = self.scorer.lexical(conn, pk, [cand_pks[i] for i in keep])
+        scores = fuse(signals, w)
         order = np.argsort(-scores, kind="stable")
         return [(int(cand_pks[i]), float(scores[i])) for i in order]
 
@@ -135,6 +143,7 @@ class RelatedFinder:
             return []
         with self.engine.connect() as conn:
             found = papers_by_pk(conn, [pk for pk, _ in ranked])
+            stored = _stored_analyses(conn, [pk for pk, _ in ranked])
         mine = self.analysis(paper)
         my_terms = {term_key(t): t for t in mine.key_terms}
         with self.engine.connect() as conn:
@@ -145,14 +154,16 @@ class RelatedFinder:
             other = found.get(pk)
             if other is None:
                 continue
-            theirs = self.analysis(other)
-            shared = [my_terms[k] for k in dict.fromkeys(term_key(t) for t in theirs.key_terms)
+            # Stored analyses when current; otherwise only the facets (cheap) are worked out
+            # now and the shared words come from the texts.
+            their_terms, their_facets = stored.get(pk) or ([], facets(other.abstract))
+            shared = [my_terms[k] for k in dict.fromkeys(term_key(t) for t in their_terms)
                       if k in my_terms][:4]
             if len(shared) < 3:  # fall back on the words weighing most in both texts
                 taken = {w for t in shared for w in t.lower().split()}
                 shared += [surface[st] for st in shared_top(lex[0], their_lex, 6)
                            if st in surface and surface[st].lower() not in taken][:3 - len(shared)]
-            sentence = _facet_sentence(theirs, show) if show else None
+            sentence = _facet_sentence(their_facets, show) if show else None
             out.append(RelatedPaper(other, score, _reason(facet, show, shared, sentence),
                                     shared, sentence))
         return out
@@ -167,9 +178,22 @@ def _surface_words(text: str) -> dict[str, str]:
     return out
 
 
-def _facet_sentence(analysis: Analysis, kind: str) -> str | None:
-    sents = [s for s, lab in analysis.facets if FACET_OF.get(lab) == kind]
+def _facet_sentence(labelled: Sequence[Sequence[str]], kind: str) -> str | None:
+    sents = [s for s, lab in labelled if FACET_OF.get(lab) == kind]
     return sents[0] if sents else None
+
+
+def _stored_analyses(conn: Connection, pks: Sequence[int]
+                     ) -> dict[int, tuple[list[str], list[tuple[str, str]]]]:
+    """(key terms, facets) of the papers whose stored analysis is current, in one query."""
+    rows = conn.execute(
+        select(paper_analysis.c.paper_pk, paper_analysis.c.key_terms, paper_analysis.c.facets)
+        .join(papers, and_(papers.c.pk == paper_analysis.c.paper_pk,
+                           papers.c.content_hash == paper_analysis.c.content_hash))
+        .where(paper_analysis.c.version == ANALYSIS_VERSION)
+        .where(paper_analysis.c.paper_pk.in_(list(pks))))
+    return {int(pk): (list(terms or []), [(str(a), str(b)) for a, b in (facets_ or [])])
+            for pk, terms, facets_ in rows}
 
 
 def _reason(facet: str | None, show: str | None, shared: list[str], sentence: str | None) -> str:

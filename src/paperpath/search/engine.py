@@ -22,13 +22,15 @@ SNIPPET_CHARS = 220
 
 
 def search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int = 20,
-           offset: int = 0, index: TextIndex | None = None) -> list[SearchHit]:
+           offset: int = 0, index: TextIndex | None = None,
+           snippets: int | None = None) -> list[SearchHit]:
     """Ranked hits: BM25 through the library's full-text index when it has one, else the
-    portable backend (other databases)."""
+    portable backend (other databases). ``snippets``: highlight only the first N hits (the
+    rest get the abstract's opening), for callers that fuse deep result lists."""
     if query.empty:
         return _browse(conn, filters, limit, offset)
     if index is not None:
-        return _index_search(conn, index, query, filters, limit, offset)
+        return _index_search(conn, index, query, filters, limit, offset, snippets)
     return _portable_search(conn, query, filters, limit, offset)
 
 
@@ -156,7 +158,8 @@ def _top(idx: tantivy.Index, searcher: tantivy.Searcher, q: tantivy.Query,
 
 
 def _index_search(conn: Connection, index: TextIndex, query: ParsedQuery,
-                  filters: SearchFilters, limit: int, offset: int) -> list[SearchHit]:
+                  filters: SearchFilters, limit: int, offset: int,
+                  snippets: int | None = None) -> list[SearchHit]:
     idx = index.index()
     searcher = idx.searcher()
     filt = _filter(idx, filters)
@@ -180,6 +183,9 @@ def _index_search(conn: Connection, index: TextIndex, query: ParsedQuery,
     for pk, score in ranked:
         paper = found.get(pk)
         if paper is None:  # deleted since it was indexed
+            continue
+        if snippets is not None and len(hits) >= snippets:
+            hits.append(SearchHit(paper, score, _lead(paper.abstract)))
             continue
         hits.append(SearchHit(paper, score, marker.snippet(paper.abstract) or
                               _lead(paper.abstract), marker.title(paper.title)))
