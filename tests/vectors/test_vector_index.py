@@ -92,3 +92,15 @@ def test_papers_without_abstract_still_get_a_vector(tmp_path: Path) -> None:
     assert lib.embed().embedded == 1
     hits = lib.similar("2501.00001")
     assert hits == []  # alone in the library
+
+
+def test_damaged_hnsw_graph_is_rebuilt(lib: Library) -> None:
+    lib.embed()
+    idx = _index(lib, 0)
+    q = idx.vectors(idx.rows_of([idx.pks[3]]), "doc")[0]
+    want = list(idx.search(q, "doc", k=4).pks)
+    graph = idx.folder / "doc.usearch"
+    graph.write_bytes(b"not a graph" * 50)
+    again = _index(lib, 0)
+    assert list(again.search(q, "doc", k=4).pks) == want
+    assert graph.stat().st_size > 550
