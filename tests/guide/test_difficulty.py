@@ -1,4 +1,6 @@
-from paperpath.guide.difficulty import estimate_difficulty, math_density
+import re
+
+from paperpath.guide.difficulty import _GROUPS, _cue_groups, estimate_difficulty, math_density
 
 THEORY = ("We prove non-asymptotic convergence bounds for stochastic gradient Langevin dynamics "
           "on Riemannian manifolds. Our main theorem uses martingale concentration inequalities "
@@ -42,3 +44,22 @@ def test_math_density_counts_formulas_and_symbols() -> None:
 def test_empty_text() -> None:
     d = estimate_difficulty("")
     assert 1 <= d.level <= 5 and d.reasons
+
+
+def _naive_groups(text: str) -> set[int]:
+    """What `_cue_groups` must return: the definition, every cue tested as a substring."""
+    flat = f" {re.sub(r'[^a-z0-9]+', ' ', text.lower())} "
+    return {g for g, (cues, _, _) in enumerate(_GROUPS) if any(c in flat for c in cues)}
+
+
+def test_cue_groups_match_substring_definition() -> None:
+    texts = [
+        "", " ", "Theorem", "THEOREMS and lemmas.", "sheaves, sheafs & a sheaf", THEORY, SURVEY,
+        METHOD, "a pde; PDEs: the proof. proofs!", "non-asymptotic -- convergence  bound",
+        "Évidence lower-bound (ELBO) via MCMC", "eigenvalues of a Lie group", "İstanbul eigen",
+        "the lower bounds and upper bound", "A survey of surveys", "measure theoretic",
+        "sub-Gaussian, subgaussian; Radon–Nikodym", "pac-bayes", "topological homology",
+        "x" * 1000, "we prove theorems", "convergence rates", "convex" * 3,
+    ]
+    for text in texts:
+        assert _cue_groups(text) == _naive_groups(text), text

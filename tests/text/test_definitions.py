@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 import time
 
 import pytest
@@ -10,10 +11,14 @@ import pytest
 from paperpath.text.definitions import (
     MAX_CHARS,
     MinedDefinition,
+    _align,
     find_acronyms,
     mine_definitions,
+    mine_prepared,
     normalize_term,
 )
+from paperpath.text.latex import strip_latex
+from paperpath.text.sentences import split_sentences
 
 
 def mined(text: str) -> list[tuple[str, str, str]]:
@@ -234,3 +239,59 @@ def test_normalize_term_groups_variants() -> None:
     assert normalize_term("“Echo collapse”") == normalize_term("echo collapses")
     assert normalize_term("LoRA") == "lora"
     assert normalize_term("") == ""
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "We propose FooNet, a network that maps graphs to trees. Edge learning refers to "
+    "training at the edge.",
+    "Filler sentence about nothing much. " * 6000 + "We propose BarNet, a network that "
+    "sorts lists.",  # past MAX_CHARS: only the opening is mined
+])
+def test_mine_prepared_equals_mine_definitions(text: str) -> None:
+
+    split = split_sentences(strip_latex(text))
+    assert mine_prepared(text, split) == mine_definitions(text)
+
+
+def _align_by_search(short: str, long: str) -> tuple[int, int] | None:
+    """The specification of `_align`: a memoised search over every alignment."""
+    chars = [c.lower() for c in short if c.isalnum()]
+    text = long.lower()
+    n = len(chars)
+    if not n or len(text) <= n:
+        return None
+    memo: dict[tuple[int, int], int] = {}
+
+    def best(ci: int, pos: int) -> int:
+        if ci == n:
+            return 0
+        if (ci, pos) not in memo:
+            result = -1
+            i = text.find(chars[ci], pos)
+            while i != -1:
+                sub = best(ci + 1, i + 1)
+                if sub >= 0:
+                    result = max(result, sub + (i == 0 or not text[i - 1].isalnum()))
+                i = text.find(chars[ci], i + 1)
+            memo[ci, pos] = result
+        return memo[ci, pos]
+
+    choice: tuple[int, int] | None = None
+    i = text.find(chars[0])
+    while i != -1:
+        if i == 0 or text[i - 1] == " ":
+            sub = best(1, i + 1)
+            if sub >= 0 and (choice is None or sub + 1 >= choice[1]):
+                choice = (i, sub + 1)
+        i = text.find(chars[0], i + 1)
+    return choice
+
+
+def test_align_equals_exhaustive_search() -> None:
+    rng = random.Random(5)
+    for _ in range(5000):
+        short = "".join(rng.choice("abcAB1İx-") for _ in range(rng.randint(0, 6)))
+        long = "".join(rng.choice("abcdeAB -İıx1") for _ in range(rng.randint(0, 30)))
+        assert _align(short, long) == _align_by_search(short, long), (short, long)
+    assert _align("LoRA", "Low-Rank Adaptation") == (0, 3)  # L, R, A at word starts

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 import paperpath.text.facets as facets_module
-from paperpath.text.facets import LABELS, classify_sentences, facets, tokenize
+from paperpath.text.facets import (
+    LABELS,
+    classify_sentences,
+    facets,
+    facets_prepared,
+    tokenize,
+)
+from paperpath.text.latex import strip_latex
+from paperpath.text.sentences import split_sentences
 
 # A made-up abstract with the usual shape: background, gap, proposal, details, evidence, link.
 ABSTRACT = (
@@ -135,3 +143,16 @@ def test_real_abstracts_have_a_sensible_shape() -> None:
                 break
     assert complete / n > 0.7
     assert leading_problem / n > 0.6
+
+
+@pytest.mark.parametrize("abstract", [
+    "",
+    "One sentence only.",
+    "We study $\\alpha$-nets \\cite{x}. They are fast. Code: https://github.com/a/b.",
+    "We propose a model. " * 1200,  # past MAX_CHARS: facets reads only the opening
+    "Sentence number. " * 100,  # past MAX_SENTENCES
+])
+def test_facets_prepared_equals_facets(abstract: str) -> None:
+
+    split = split_sentences(strip_latex(abstract))
+    assert facets_prepared(abstract, split) == facets(abstract)

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperpath.text import tldr as tldr_module
-from paperpath.text.tldr import MAX_OUTPUT_CHARS, tldr
+from paperpath.text.latex import strip_latex
+from paperpath.text.sentences import split_sentences
+from paperpath.text.tldr import MAX_OUTPUT_CHARS, tldr, tldr_prepared
 
 ABSTRACT = (
     "Graph neural networks are widely used for molecular property prediction. "
@@ -158,3 +160,20 @@ def test_content_stems_are_cached_and_bounded() -> None:
     assert tldr_module._content(words) == {"network", "graph"}
     assert tldr_module._CONTENT_STEM["the"] == ""
     assert len(tldr_module._CONTENT_STEM) <= 100_000
+
+
+@pytest.mark.parametrize("title, abstract", [
+    (TITLE, ABSTRACT),  # an author-year citation: TLDR splits its own cleaned text
+    ("", ""),
+    ("Title only", "   "),
+    ("CJK", "我们提出了一种新方法。它在基准上表现良好。"),
+    ("LaTeX", "We bound the $\\ell_2$ error \\cite{a}. It is \\emph{tight} [3]."),
+    ("Long", "We propose a model that reads long documents quickly. " * 150),
+])
+def test_tldr_prepared_equals_tldr(title: str, abstract: str) -> None:
+
+    stripped = strip_latex(abstract)
+    split = split_sentences(stripped)
+    before = list(split)
+    assert tldr_prepared(title, abstract, stripped, split) == tldr(title, abstract)
+    assert split == before  # shared with the other models: never modified

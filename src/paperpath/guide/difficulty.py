@@ -60,6 +60,7 @@ _EASIER_CUES: tuple[tuple[tuple[str, ...], float, str], ...] = (
      "mostly empirical"),
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
 _HARD_CATEGORIES = ("math.", "stat.TH", "stat.ML", "cs.IT", "cs.CC", "cs.DS", "cs.GT",
                     "quant-ph", "math-ph")
 _EASY_CATEGORIES = ("cs.HC", "cs.CY", "cs.SE", "cs.DL", "econ.GN")
@@ -79,6 +80,66 @@ class Difficulty:
         return ("gentle", "approachable", "moderate", "demanding", "hard")[self.level - 1]
 
 
+# Which cue groups a text holds, without testing all ~120 cues as substrings of it (that was
+# most of the estimate's time). Every cue is " word word ..." in [a-z0-9], maybe with a
+# trailing space, so a cue can only occur when its first word does: as a whole word when
+# another word or a space follows it in the cue, as the start of a word otherwise. The first
+# kind is looked up in the text's set of words, then confirmed by the substring test; the
+# second kind (one word, a prefix: " theorem", " eigen") is found by one regular expression
+# over the text, first letter first.
+_GROUPS = (*_MATH_CUES, *_EASIER_CUES)
+
+
+def _index_cues() -> tuple[dict[str, list[tuple[int, str]]], dict[str, int]]:
+    """(first whole word -> [(group, cue)], prefix -> group) over `_GROUPS`."""
+    by_word: dict[str, list[tuple[int, str]]] = {}
+    by_prefix: dict[str, int] = {}
+    for group, (cues, _, _) in enumerate(_GROUPS):
+        for cue in cues:
+            if not re.fullmatch(r" [a-z0-9]+(?: [a-z0-9]+)* ?", cue):
+                raise ValueError(f"cue {cue!r}: not a space and [a-z0-9] words")
+            if " " in cue[1:]:
+                by_word.setdefault(cue.split()[0], []).append((group, cue))
+            else:
+                by_prefix[cue[1:]] = group
+    return by_word, by_prefix
+
+
+_BY_FIRST_WORD, _BY_PREFIX = _index_cues()
+
+
+def _prefix_pattern(prefixes: list[str]) -> re.Pattern[str]:
+    """`` (?:p1|p2|...)`` grouped by first letter; at one place, the longest prefix that
+    matches is found first."""
+    by_letter: dict[str, list[str]] = {}
+    for prefix in sorted(prefixes, key=lambda p: (-len(p), p)):
+        by_letter.setdefault(prefix[0], []).append(prefix[1:])
+    parts = [letter + "(?:" + "|".join(rests) + ")" for letter, rests in by_letter.items()]
+    return re.compile(" (" + "|".join(parts) + ")")
+
+
+_PREFIX_RE = _prefix_pattern(list(_BY_PREFIX))
+# A prefix cue that starts another one ("sheaf" would hide "sheafs"): both hold when the
+# longer does.
+_PREFIX_ALSO = {p: [_BY_PREFIX[q] for q in _BY_PREFIX if q != p and p.startswith(q)]
+                for p in _BY_PREFIX}
+
+
+def _cue_groups(text: str) -> set[int]:
+    """Indexes into `_GROUPS` of the cue groups found in ``text`` (any case): exactly those
+    whose some cue is a substring of " " + ``text`` lower-cased, every run of other
+    characters than [a-z0-9] made one space, + " "."""
+    words = _ALNUM_RUN.findall(text.lower())
+    flat = f" {' '.join(words)} "
+    found: set[int] = set()
+    for word in _BY_FIRST_WORD.keys() & words:
+        for group, cue in _BY_FIRST_WORD[word]:
+            if group not in found and cue in flat:
+                found.add(group)
+    for prefix in _PREFIX_RE.findall(flat):
+        found.add(_BY_PREFIX[prefix])
+        found.update(_PREFIX_ALSO[prefix])
+    return found
 
 
 def math_density(text: str) -> float:
@@ -102,12 +163,12 @@ def estimate_difficulty(
     say how much background the paper assumes.
     """
     text = text[:50_000]
-    flat = f" {_NON_ALNUM.sub(' ', text.lower())} "
+    found = _cue_groups(text)
     score = 2.8
     reasons: list[tuple[float, str]] = []
     math_weight = 0.0
-    for cues, weight, reason in _MATH_CUES:
-        if any(cue in flat for cue in cues):
+    for group, (_, weight, reason) in enumerate(_MATH_CUES):
+        if group in found:
             math_weight += weight
             reasons.append((weight, reason))
     score += min(2.0, 0.6 * math_weight)
@@ -129,8 +190,8 @@ def estimate_difficulty(
         names = ", ".join(dict.fromkeys(list(prerequisites)[:3]))
         reasons.append((0.7, f"assumes background: {names}" if names else
                         "assumes a chain of background concepts"))
-    for cues, weight, reason in _EASIER_CUES:
-        if math_weight < 2.0 and any(cue in flat for cue in cues):
+    for group, (_, weight, reason) in enumerate(_EASIER_CUES, start=len(_MATH_CUES)):
+        if math_weight < 2.0 and group in found:
             score += weight
             reasons.append((weight, reason))
             break

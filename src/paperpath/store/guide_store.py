@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, delete, func, insert, or_, select
 
 from paperpath.store.schema import (
@@ -63,18 +65,82 @@ def count_stale(conn: Connection, version: str) -> int:
     ).scalar_one())
 
 
+# Stored analyses and mined definitions as plain tuples, fields in these orders (what the
+# precompute's worker processes send back: cheap to pickle and to insert). The JSON fields of
+# an analysis tuple hold JSON text already (encoded in the workers, not by the one writer).
+ANALYSIS_FIELDS = ("paper_pk", "content_hash", "version", "tldr", "facets", "key_terms",
+                   "difficulty", "math_density")
+DEFINITION_FIELDS = ("paper_pk", "term_key", "term", "definition", "sentence", "kind")
+_JSON_FIELDS = frozenset({"facets", "key_terms"})
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DateTime
+_DELETE_CHUNK = 500  # primary keys per DELETE ... IN (...)
+
+
+def encode_json(value: Any) -> str:
+    """JSON text of ``value`` (orjson, several times faster than json; json for what orjson
+    refuses, such as lone surrogates)."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
+def encode_analysis(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An analysis row (a dict of `ANALYSIS_FIELDS`) as the tuple `save_encoded` takes."""
+    return tuple(encode_json(row[f]) if f in _JSON_FIELDS else row[f] for f in ANALYSIS_FIELDS)
+
+
 def save_analyses(conn: Connection, rows: Sequence[dict[str, Any]],
                   definitions: Sequence[dict[str, Any]]) -> None:
     """Replace the analyses and mined definitions of the given papers (one transaction)."""
-    if not rows:
+    save_encoded(conn, [encode_analysis(r) for r in rows],
+                 [tuple(d[f] for f in DEFINITION_FIELDS) for d in definitions])
+
+
+def save_encoded(conn: Connection, analyses: Sequence[tuple[Any, ...]],
+                 definitions: Sequence[tuple[Any, ...]]) -> None:
+    """`save_analyses` of rows already as tuples (`encode_analysis`, `DEFINITION_FIELDS`).
+
+    Every paper of ``definitions`` must be among ``analyses``: its old definitions go.
+    On SQLite the rows go straight to the driver's executemany (SQLAlchemy's per-row
+    parameter processing cost more than the analysis of a paper leaves to the writer); the
+    stored values read back through SQLAlchemy exactly as its own inserts would.
+    """
+    if not analyses:
         return
-    pks = [r["paper_pk"] for r in rows]
+    pks = [r[0] for r in analyses]
     now = _now()
-    conn.execute(delete(paper_analysis).where(paper_analysis.c.paper_pk.in_(pks)))
-    conn.execute(delete(mined_definitions).where(mined_definitions.c.paper_pk.in_(pks)))
-    conn.execute(insert(paper_analysis), [{**r, "analyzed_at": now} for r in rows])
-    if definitions:
-        conn.execute(insert(mined_definitions), list(definitions))
+    if conn.dialect.name != "sqlite":  # portable path
+        conn.execute(delete(paper_analysis).where(paper_analysis.c.paper_pk.in_(pks)))
+        conn.execute(delete(mined_definitions).where(mined_definitions.c.paper_pk.in_(pks)))
+        conn.execute(insert(paper_analysis), [
+            {**{f: json.loads(v) if f in _JSON_FIELDS else v
+                for f, v in zip(ANALYSIS_FIELDS, r, strict=True)}, "analyzed_at": now}
+            for r in analyses])
+        if definitions:
+            conn.execute(insert(mined_definitions),
+                         [dict(zip(DEFINITION_FIELDS, d, strict=True)) for d in definitions])
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cur = raw.cursor()
+    try:
+        for table in ("paper_analysis", "mined_definitions"):
+            for i in range(0, len(pks), _DELETE_CHUNK):
+                chunk = pks[i:i + _DELETE_CHUNK]
+                cur.execute(f"DELETE FROM {table} WHERE paper_pk IN "
+                            f"({', '.join('?' * len(chunk))})", chunk)
+        stamp = now.strftime(_SQLITE_DATETIME)
+        cur.executemany(
+            f"INSERT INTO paper_analysis ({', '.join(ANALYSIS_FIELDS)}, analyzed_at) "
+            f"VALUES ({', '.join('?' * (len(ANALYSIS_FIELDS) + 1))})",
+            [(*r, stamp) for r in analyses])
+        if definitions:
+            cur.executemany(
+                f"INSERT INTO mined_definitions ({', '.join(DEFINITION_FIELDS)}) "
+                f"VALUES ({', '.join('?' * len(DEFINITION_FIELDS))})", definitions)
+    finally:
+        cur.close()
 
 
 def mined_for(conn: Connection, keys: Sequence[str], per_key: int = 3

@@ -15,6 +15,7 @@ scored alignment instead of its greedy one so that "Fusion Latent for Optical Re
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from paperpath.text.latex import strip_latex
@@ -697,10 +698,23 @@ def mine_definitions(text: str) -> list[MinedDefinition]:
     """
     if not text:
         return []
-    text = strip_latex(text[:MAX_CHARS])
+    return _mine(split_sentences(strip_latex(text[:MAX_CHARS])))
+
+
+def mine_prepared(text: str, split: list[str]) -> list[MinedDefinition]:
+    """``mine_definitions(text)`` for a caller that already has
+    ``split_sentences(strip_latex(text))`` (the precompute shares it between models)."""
+    if not text:
+        return []
+    if len(text) > MAX_CHARS:  # only the opening is read: other sentences
+        return mine_definitions(text)
+    return _mine(split)
+
+
+def _mine(sentences: list[str]) -> list[MinedDefinition]:
     out: list[MinedDefinition] = []
     seen: set[str] = set()
-    for sentence in split_sentences(text):
+    for sentence in sentences:
         for found in _mine_sentence(sentence):
             key = normalize_term(found.term)
             if key and key not in seen:
@@ -736,38 +750,50 @@ def _align(short: str, long: str) -> tuple[int, int] | None:
     if not n or m <= n:
         return None
 
-    memo: dict[tuple[int, int], int] = {}
-
-    def best(ci: int, pos: int) -> int:
-        """Most word-initial matches for chars[ci:] placed at positions >= pos (-1: none)."""
-        if ci == n:
-            return 0
-        key = (ci, pos)
-        if key in memo:
-            return memo[key]
-        result = -1
+    # best(ci, pos): the most word-initial matches for chars[ci:] placed in order at
+    # positions >= pos (-1: impossible). Computed from the last character back: per character,
+    # its occurrences in ``text`` and the suffix maxima of what placing it at each one gives,
+    # so best(ci, pos) is one bisection (a dynamic programme, not a memoised search).
+    occurrences: list[list[int]] = [[] for _ in range(n + 1)]
+    suffix_best: list[list[int]] = [[] for _ in range(n + 1)]
+    for ci in range(n - 1, 0, -1):
         char = chars[ci]
-        i = text.find(char, pos)
+        places: list[int] = []
+        i = text.find(char)
         while i != -1:
-            sub = best(ci + 1, i + 1)
-            if sub >= 0:
-                result = max(result, sub + (1 if i == 0 or not text[i - 1].isalnum() else 0))
+            places.append(i)
             i = text.find(char, i + 1)
-        memo[key] = result
-        return result
+        values: list[int] = []
+        for i in places:
+            sub = _best(ci + 1, i + 1, n, occurrences, suffix_best)
+            values.append(sub + (1 if i == 0 or not text[i - 1].isalnum() else 0)
+                          if sub >= 0 else -1)
+        for k in range(len(values) - 2, -1, -1):
+            values[k] = max(values[k], values[k + 1])
+        occurrences[ci], suffix_best[ci] = places, values
 
     first = chars[0]
     choice: tuple[int, int] | None = None
     i = text.find(first)
     while i != -1:
         if i == 0 or text[i - 1] == " ":  # a whole word, not "modal" in "multi-modal"
-            sub = best(1, i + 1)
+            sub = _best(1, i + 1, n, occurrences, suffix_best)
             # Prefer more word-initial matches; among equals the later, shorter one, as
             # Schwartz–Hearst does ("leveraged large language models (LLMs)").
             if sub >= 0 and (choice is None or sub + 1 >= choice[1]):
                 choice = (i, sub + 1)
         i = text.find(first, i + 1)
     return choice
+
+
+def _best(ci: int, pos: int, n: int, occurrences: list[list[int]],
+          suffix_best: list[list[int]]) -> int:
+    """`_align`'s best(ci, pos) from its tables."""
+    if ci == n:
+        return 0
+    places = occurrences[ci]
+    k = bisect_left(places, pos)
+    return suffix_best[ci][k] if k < len(places) else -1
 
 
 def _long_form(short: str, candidate: str) -> str | None:

@@ -211,5 +211,17 @@ def facets(abstract: str) -> list[tuple[str, str]]:
     >>> facets("")
     []
     """
-    sentences = split_sentences(strip_latex(abstract[:MAX_CHARS]))[:MAX_SENTENCES]
+    return _labelled(split_sentences(strip_latex(abstract[:MAX_CHARS])))
+
+
+def facets_prepared(abstract: str, split: list[str]) -> list[tuple[str, str]]:
+    """``facets(abstract)`` for a caller that already has
+    ``split_sentences(strip_latex(abstract))`` (the precompute shares it between models)."""
+    if len(abstract) > MAX_CHARS:  # facets reads only the opening: other sentences
+        return facets(abstract)
+    return _labelled(split)
+
+
+def _labelled(split: list[str]) -> list[tuple[str, str]]:
+    sentences = split[:MAX_SENTENCES]
     return list(zip(sentences, classify_sentences(sentences), strict=True))

@@ -35,7 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate, chain
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
@@ -87,6 +88,7 @@ _TOKEN_INFO: dict[str, _Info] = {}
 # the same tokens, since no token spans whitespace.
 _PIECE_INFO: dict[str, tuple[_Info, ...]] = {}
 _NO_INFO: _Info = ("", ".", False, False, False, False, "", False, 0)
+_TAG_OF = itemgetter(1)  # an info's look-up tag
 
 
 def _token_info(token: str) -> _Info:
@@ -162,7 +164,7 @@ def _analyse(text: str) -> _Doc:
     """Tokens, tags, stems and maximal noun phrases of ``text``."""
     infos = _infos(strip_latex(text[:MAX_CHARS]))
     tokens = _Tokens(infos)
-    tags = apply_rules(tokens, [info[1] for info in infos])
+    tags = apply_rules(tokens, list(map(_TAG_OF, infos)))
     n = len(infos)
     stems = [""] * n
     chunks: list[tuple[int, int]] = []
@@ -519,13 +521,13 @@ def _features(docs: Sequence[_Doc], all_cands: Sequence[_Candidates], local: Cor
         words = doc.words
         distinct = dict.fromkeys(words)
         tf = Counter(filter(None, doc.stems))  # occurrences inside noun phrases (and runs)
-        d_local += [local_word(w, 0) for w in distinct]
+        d_local += map(local_word, distinct, repeat(0))
         # The shipped background's frequencies came with the tokens (-1: they did not).
-        bg_df = [doc.background_df[w] for w in distinct] if shipped else [-1]
+        bg_df = list(map(doc.background_df.__getitem__, distinct)) if shipped else [-1]
         if -1 in bg_df:
             bg_df = [background.word_df.get(w, 0) for w in distinct]
         d_bg += bg_df
-        d_tf += [tf[w] for w in distinct]
+        d_tf += map(tf.__getitem__, distinct)
         pad = base + len(distinct)
         d_local.append(0)
         d_bg.append(0)
@@ -540,11 +542,11 @@ def _features(docs: Sequence[_Doc], all_cands: Sequence[_Candidates], local: Cor
         max_count += cands.max_count
         suffix_count += cands.suffix_count
         keys = [key for key in cands.index if " " in key]
-        df = [bg_phrase(k, 0) for k in keys]
+        df = list(map(bg_phrase, keys, repeat(0)))
         p_bg += df
         p_max += ([bg_maximal(k, 0) if d else 0 for k, d in zip(keys, df, strict=True)]
                   if skip_maximal else [bg_maximal(k, 0) for k in keys])
-        p_local += [local_phrase(k, 0) for k in keys]
+        p_local += map(local_phrase, keys, repeat(0))
         multi += cands.multi
         span_at += cands.span_at
         span_cand += cands.span_cand

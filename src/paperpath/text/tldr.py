@@ -25,7 +25,7 @@ from paperpath.text.latex import strip_latex
 from paperpath.text.sentences import split_sentences
 from paperpath.text.tokens import STOP_WORDS, stem
 
-__all__ = ["tldr"]
+__all__ = ["tldr", "tldr_prepared"]
 
 MODEL_FILE = "tldr-linear.json"
 # Work caps: abstracts are ~1-2k characters; of a pasted full text only the opening matters.
@@ -418,12 +418,22 @@ def candidates(title: str, abstract: str) -> tuple[list[Sentence], set[str]]:
 
     Public for the training script, which must see exactly what :func:`tldr` sees.
     """
-    text = strip_latex((abstract or "")[:MAX_CHARS])
+    return _candidates(title, strip_latex((abstract or "")[:MAX_CHARS]), None)
+
+
+def _candidates(title: str, stripped: str, split: list[str] | None
+                ) -> tuple[list[Sentence], set[str]]:
+    """`candidates` from the abstract's opening with LaTeX stripped and, when the caller has
+    it, ``split_sentences(stripped)`` (reused unless citations or CJK full stops change the
+    text first)."""
+    text = stripped
     if "et al" in text or (("19" in text or "20" in text) and _YEAR.search(text)):
         text = _CITATION.sub("", text)
     if "。" in text:  # CJK full stops: split_sentences only knows ". "; a blank line breaks
         text = text.replace("。", "。\n\n")
-    sentences = [s for s in split_sentences(text)[:MAX_SENTENCES] if _TOKEN.search(s)]
+    if split is None or text != stripped:
+        split = split_sentences(text)
+    sentences = [s for s in split[:MAX_SENTENCES] if _TOKEN.search(s)]
     title_stems = _content(_lower_tokens(strip_latex((title or "")[:MAX_TITLE_CHARS])))
     return _sentence_features(sentences, title_stems), title_stems
 
@@ -468,8 +478,21 @@ def tldr(title: str, abstract: str) -> str:
     ...      "(TN) that run on phones. They work.")
     'We propose tiny nets (TN) that run on phones.'
     """
+    return _tldr(title, candidates(title, abstract))
+
+
+def tldr_prepared(title: str, abstract: str, stripped: str, split: list[str]) -> str:
+    """``tldr(title, abstract)`` for a caller that already has ``stripped =
+    strip_latex(abstract)`` and ``split_sentences(stripped)`` (the precompute shares them
+    between models); ``split`` is not modified."""
+    if len(abstract) > MAX_CHARS:  # tldr reads only the opening: other sentences
+        return tldr(title, abstract)
+    return _tldr(title, _candidates(title, stripped, split))
+
+
+def _tldr(title: str, found: tuple[list[Sentence], set[str]]) -> str:
     sentence_w, variant_w, top_k = _weights()
-    sentences, title_stems = candidates(title, abstract)
+    sentences, title_stems = found
     if not sentences:
         return _finish(strip_latex((title or "")[:MAX_TITLE_CHARS]))
     scores = {id(s): _score(s.features, sentence_w) for s in sentences}
