@@ -41,13 +41,24 @@ class Weights:
                 "facet_doc": self.facet_doc, "facet": self.facet}
 
 
-# Chosen on CSFCube fold1_dev (bench/csfcube.py --tune); see bench/README.md.
-WEIGHTS: dict[str | None, Weights] = {
-    None: Weights(0.5, 0.5, 0.0, 0.0),
-    "background": Weights(0.4, 0.4, 0.2, 0.0),
-    "method": Weights(0.3, 0.4, 0.3, 0.0),
-    "result": Weights(0.4, 0.4, 0.2, 0.0),
+# Defaults from CSFCube fold1_dev (bench/csfcube.py, one weight set tuned over all facets):
+# static model doc 1 / lexical 0.5 / title 0.2; MiniLM doc 1 / lexical 1 / title 0.7 /
+# facet 0.3. For the facet views of the static model a small facet weight is kept (fold2_dev
+# chose facet_doc 0.5, facet 0.1) so that asking for "same method" weighs the method.
+STATIC_WEIGHTS: dict[str | None, Weights] = {
+    None: Weights(1.0, 0.5, 0.2, 0.0, 0.0),
+    **dict.fromkeys(("background", "method", "result"), Weights(1.0, 0.5, 0.2, 0.3, 0.1)),
 }
+TRANSFORMER_WEIGHTS: dict[str | None, Weights] = {
+    None: Weights(1.0, 1.0, 0.7, 0.0, 0.0),
+    **dict.fromkeys(("background", "method", "result"), Weights(1.0, 1.0, 0.7, 0.0, 0.3)),
+}
+WEIGHTS = STATIC_WEIGHTS
+
+
+def weights_for(model: str) -> dict[str | None, Weights]:
+    """The default weights for an embedding model's vectors."""
+    return TRANSFORMER_WEIGHTS if model.startswith("st:") else STATIC_WEIGHTS
 
 
 def check_facet(facet: str | None) -> str | None:

@@ -24,7 +24,7 @@ from paperpath.guide.analysis import ANALYSIS_VERSION, Analysis
 from paperpath.guide.terms import term_key
 from paperpath.records import Paper
 from paperpath.related.lexical import shared_top
-from paperpath.related.scoring import WEIGHTS, Scorer, Weights, check_facet, fuse
+from paperpath.related.scoring import Scorer, Weights, check_facet, fuse, weights_for
 from paperpath.store.reader import papers_by_pk
 from paperpath.store.schema import paper_analysis, papers
 from paperpath.text.facets import facets
@@ -64,7 +64,7 @@ class RelatedFinder:
         self.index = index
         self.scorer = scorer
         self.analysis = analysis
-        self.weights = weights or WEIGHTS
+        self.weights = weights or weights_for(index.model)
 
     # -- ranking ---------------------------------------------------------------------------
     def _query_vectors(self, pk: int, facet: str | None) -> tuple[np.ndarray, np.ndarray | None]:
