@@ -32,9 +32,8 @@ def lexical_vector(text: str, stats: CorpusStats | None = None) -> SparseVec:
 
 
 def cosine(a: SparseVec, b: SparseVec) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    # The key intersection runs in C; only the few shared words are multiplied in Python.
+    return sum(a[t] * b[t] for t in a.keys() & b.keys())
 
 
 def shared_top(a: SparseVec, b: SparseVec, n: int = 5) -> list[str]:

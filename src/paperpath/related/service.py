@@ -80,8 +80,7 @@ class RelatedService:
     def finder(self) -> RelatedFinder:
         if self._finder is None:
             self._finder = RelatedFinder(self.engine, self.index,
-                                         Scorer(self.index, self.guides.stats()),
-                                         self.guides.analysis)
+                                         Scorer(self.index, self.guides.stats()))
         return self._finder
 
     def embed(self, progress: Callable[[int, int], None] | None = None,

@@ -13,14 +13,14 @@ the sentence of the other paper that matches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, select
 
-from paperpath.guide.analysis import ANALYSIS_VERSION, Analysis
+from paperpath.guide.analysis import ANALYSIS_VERSION
 from paperpath.guide.terms import term_key
 from paperpath.records import Paper
 from paperpath.related.lexical import shared_top
@@ -28,6 +28,7 @@ from paperpath.related.scoring import Scorer, Weights, check_facet, fuse, weight
 from paperpath.store.reader import papers_by_pk
 from paperpath.store.schema import paper_analysis, papers
 from paperpath.text.facets import facets
+from paperpath.text.keyterms import key_terms
 from paperpath.text.tokens import STOP_WORDS, stem, words
 from paperpath.vectors.embedding import FACET_OF
 from paperpath.vectors.index import VectorIndex
@@ -54,16 +55,12 @@ class RelatedPaper:
                 "url": self.paper.abs_url}
 
 
-AnalysisFn = Callable[[Paper], Analysis]
-
-
 class RelatedFinder:
     def __init__(self, engine: Engine, index: VectorIndex, scorer: Scorer,
-                 analysis: AnalysisFn, weights: dict[str | None, Weights] | None = None) -> None:
+                 weights: dict[str | None, Weights] | None = None) -> None:
         self.engine = engine
         self.index = index
         self.scorer = scorer
-        self.analysis = analysis
         self.weights = weights or weights_for(index.model)
 
     # -- ranking ---------------------------------------------------------------------------
@@ -143,9 +140,12 @@ class RelatedFinder:
             return []
         with self.engine.connect() as conn:
             found = papers_by_pk(conn, [pk for pk, _ in ranked])
-            stored = _stored_analyses(conn, [pk for pk, _ in ranked])
-        mine = self.analysis(paper)
-        my_terms = {term_key(t): t for t in mine.key_terms}
+            stored = _stored_analyses(conn, [paper.pk, *(pk for pk, _ in ranked)])
+        # Only key terms are needed from this paper: stored, else extracted now (not the
+        # whole analysis).
+        mine = stored[paper.pk][0] if paper.pk in stored else key_terms(
+            f"{paper.title}. {paper.abstract}", k=10, stats=self.scorer.stats)
+        my_terms = {term_key(t): t for t in mine}
         with self.engine.connect() as conn:
             lex = self.scorer.lexical_vectors(conn, [paper.pk, *(pk for pk, _ in ranked)])
         surface = _surface_words(f"{paper.title}. {paper.abstract}")
@@ -156,7 +156,8 @@ class RelatedFinder:
                 continue
             # Stored analyses when current; otherwise only the facets (cheap) are worked out
             # now and the shared words come from the texts.
-            their_terms, their_facets = stored.get(pk) or ([], facets(other.abstract))
+            their_terms, their_facets = stored.get(pk) or (
+                [], facets(other.abstract) if show else [])
             shared = [my_terms[k] for k in dict.fromkeys(term_key(t) for t in their_terms)
                       if k in my_terms][:4]
             if len(shared) < 3:  # fall back on the words weighing most in both texts
