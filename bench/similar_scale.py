@@ -31,7 +31,6 @@ from queries import query_set
 
 from paperpath import Library
 
-
 FIRST: dict[str, list[float]] = {}  # the first (page-cache cold) call of each, per measure
 
 
