@@ -77,9 +77,8 @@ class RelatedFinder:
     def candidates(self, pk: int, facet: str | None, k: int = CANDIDATES) -> list[int]:
         doc, fvec = self._query_vectors(pk, facet)
         found = list(self.index.search(doc, "doc", k, exclude=[pk]).pks)
-        if fvec is not None:
-            found += list(self.index.search(fvec, "doc", k, exclude=[pk]).pks)
-            found += list(self.index.search(fvec, facet or "doc", k, exclude=[pk]).pks)
+        if fvec is not None:  # papers close on this facet, however different otherwise
+            found += list(self.index.search(fvec, facet or "doc", k // 2, exclude=[pk]).pks)
         return list(dict.fromkeys(int(p) for p in found))
 
     def rank(self, pk: int, cand_pks: Sequence[int], facet: str | None = None,
