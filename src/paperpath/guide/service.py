@@ -10,14 +10,13 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_cache_dir
 from sqlalchemy import Engine, func, select
 
 from paperpath.guide.analysis import ANALYSIS_VERSION, Analysis, analyze, difficulty_for
 from paperpath.guide.build import MinedDefinitionRef, ReadingGuide, build_guide
 from paperpath.guide.terms import glossary_entry, term_key
 from paperpath.records import Paper
-from paperpath.store.db import library_id, write_tx
+from paperpath.store.db import derived_path, write_tx
 from paperpath.store.guide_store import (
     add_known,
     known_keys,
@@ -37,11 +36,7 @@ REBUILD_GROWTH = 0.2
 
 def stats_path(engine: Engine) -> Path:
     """Where a library keeps its key-term corpus statistics (next to a SQLite file)."""
-    db = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and db and db != ":memory:" \
-            and not db.startswith("file:"):
-        return Path(db).resolve().with_name(Path(db).name + f"-{STATS_NAME}")
-    return Path(user_cache_dir("paperpath")) / library_id(engine) / STATS_NAME
+    return derived_path(engine, STATS_NAME)
 
 
 def stats_need_rebuild(engine: Engine, path: Path) -> bool:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from platformdirs import user_cache_dir
 from sqlalchemy import Engine, delete, insert, select
 
 from paperpath.embed import Embedder, get_embedder
@@ -21,7 +20,7 @@ from paperpath.guide.service import GuideService
 from paperpath.records import Paper
 from paperpath.related.scoring import Scorer
 from paperpath.related.similar import RelatedFinder, RelatedPaper
-from paperpath.store.db import library_id, write_tx
+from paperpath.store.db import derived_path, library_id, write_tx
 from paperpath.store.schema import sync_state
 from paperpath.store.vector_store import get_state, papers_rev
 from paperpath.vectors.embedding import EmbedReport, embed_library
@@ -33,11 +32,7 @@ SETTING = "settings:embedder"
 
 def vectors_dir(engine: Engine) -> Path:
     """Where a library keeps its vector index cache (next to a SQLite file)."""
-    db = engine.url.database
-    if engine.url.get_backend_name() == "sqlite" and db and db != ":memory:" \
-            and not db.startswith("file:"):
-        return Path(db).resolve().with_name(Path(db).name + "-vectors")
-    return Path(user_cache_dir("paperpath")) / library_id(engine) / "vectors"
+    return derived_path(engine, "vectors")
 
 
 def chosen_model(engine: Engine) -> str | None:

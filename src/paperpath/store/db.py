@@ -156,6 +156,18 @@ def library_id(engine: Engine) -> str:
         return ident
 
 
+def derived_path(engine: Engine, name: str) -> Path:
+    """Where a library keeps derived data called ``name`` (statistics, vector caches): beside
+    a SQLite file as ``<db>-<name>``, else in the user cache directory under the library id."""
+    from platformdirs import user_cache_dir
+
+    db = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and db and db != ":memory:" \
+            and not db.startswith("file:"):
+        return Path(db).resolve().with_name(f"{Path(db).name}-{name}")
+    return Path(user_cache_dir("paperpath")) / library_id(engine) / name
+
+
 def open_text_index(engine: Engine) -> TextIndex | None:
     """The full-text index of a file-backed SQLite library; None for other databases (they
     search with the portable backend until they get an index of their own)."""
