@@ -16,3 +16,12 @@ def test_lexical_vectors_weigh_rare_words() -> None:
     assert cosine(a, b) > cosine(a, c)
     assert shared_top(a, b, 2)[0] in {"diffus", "imag"}
     assert lexical_vector("", stats) == {} and lexical_vector("of the a", stats) == {}
+
+
+def test_words_the_statistics_never_count_are_dropped() -> None:
+    # The statistics count the words of noun phrases; "propose" (a verb) never is one.
+    texts = [f"A diffusion model of images number {i}." for i in range(60)]
+    stats = CorpusStats.build(texts)
+    vec = lexical_vector("We propose a diffusion model", stats)
+    assert "propos" not in vec and "diffus" in vec
+    assert "propos" in lexical_vector("We propose a diffusion model")  # no statistics: all

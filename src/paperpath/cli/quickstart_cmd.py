@@ -10,7 +10,8 @@ from rich.markup import escape
 from paperpath.cli.common import DbOption, console, fail, open_library
 from paperpath.cli.guide_cmds import render_guide
 from paperpath.cli.library_cmds import _print_hit
-from paperpath.cli.progress import ingest_progress
+from paperpath.cli.progress import embed_progress, ingest_progress
+from paperpath.cli.related_cmds import render_related
 from paperpath.sources.snapshot import SnapshotError
 
 DEMO_QUERIES = ("diffusion models for video", "retrieval augmented generation")
@@ -58,6 +59,12 @@ def quickstart(
             console.print(f"\n[bold]paperpath guide {escape(first[0].id)}[/]  "
                           "[dim]# the reading guide of a paper[/]")
             render_guide(lib.guide(first[0].id))
+            console.print(f"\n[bold]paperpath related {escape(first[0].id)}[/]  "
+                          "[dim]# who else attacked this problem, and how[/]")
+            with embed_progress() as (papers, _):
+                lib.related().ensure_current(progress=papers)
+            render_related({"similar": lib.similar(first[0].id, limit=3),
+                            "approaches": lib.other_approaches(first[0].id, limit=3)})
     console.print(
         "\n[bold]Next:[/] fill it from where research comes from —\n"
         "  paperpath ingest arxiv-metadata-oai-snapshot.json   # Kaggle's bulk file, resumable\n"
@@ -65,5 +72,7 @@ def quickstart(
         "  paperpath feeds add https://example.org/feed.xml    # blogs, newsletters, YouTube\n"
         "  paperpath import references.bib paper.pdf           # Zotero/BibTeX exports, PDFs\n"
         "  paperpath add 1706.03762                            # one paper by id or URL\n"
-        "then `paperpath search WORDS`, `paperpath show ID` and `paperpath guide ID`;\n"
-        "`paperpath analyze` precomputes the guides of the whole library.", highlight=False)
+        "then `paperpath search WORDS` (add --hybrid for meaning, not just words),\n"
+        "`paperpath show ID`, `paperpath guide ID`, `paperpath related ID` and\n"
+        "`paperpath map` (the field at a glance); `paperpath analyze` precomputes the guides.",
+        highlight=False)

@@ -90,6 +90,11 @@ def related(
                     **{v: [r.to_dict() for r in rs] for v, rs in results.items()}})
         return
     console.print(f"[bold]{escape(paper.title)}[/] [dim]{escape(paper.id)}[/]", highlight=False)
+    render_related(results, facet)
+
+
+def render_related(results: dict[str, list[RelatedPaper]], facet: str | None = None) -> None:
+    """Print related-work views (keys of VIEWS) with each item's reason."""
     for v, rs in results.items():
         heading = VIEWS[v] + (f" ({facet})" if v == "similar" and facet else "")
         console.print(f"\n[bold underline]{heading}[/]")

@@ -3,7 +3,8 @@
 Dense embeddings capture paraphrase; exact shared vocabulary ("score matching", "LoRA") is what
 a lexical vector sees best, and the two together rank related papers better than either (see
 bench/csfcube.py). IDF comes from the library's corpus statistics (the same file the key terms
-use); without them every word weighs the same.
+use: document frequencies of the words of noun phrases, so the vectors hold the nouns and their
+modifiers); without them every word weighs the same.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from paperpath.text.tokens import STOP_WORDS, stem, words
 
 SparseVec = dict[str, float]
 MAX_CHARS = 20_000
+MIN_STATS_DOCS = 50  # below this the statistics are too thin to judge which words count
 
 
 def lexical_vector(text: str, stats: CorpusStats | None = None) -> SparseVec:
     """Unit-length {stem: weight} of a text (empty dict for a text without words)."""
     counts = Counter(stem(w) for w in words(text[:MAX_CHARS].lower())
                      if w not in STOP_WORDS and len(w) > 1)
+    if stats is not None and stats.n_docs >= MIN_STATS_DOCS:
+        # The statistics count the words of noun phrases (what key terms are made of): a
+        # word they never saw is a verb, adverb or filler ("propose", "unlike"), which says
+        # nothing about the topic; an unseen word would otherwise get the highest IDF.
+        counts = Counter({t: n for t, n in counts.items() if stats.df(t)})
     if not counts:
         return {}
     vec = {t: (1.0 + math.log(n)) * (stats.idf(t) if stats is not None else 1.0)

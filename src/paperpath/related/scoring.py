@@ -42,12 +42,12 @@ class Weights:
 
 
 # Defaults from CSFCube fold1_dev (bench/csfcube.py, one weight set tuned over all facets):
-# static model doc 1 / lexical 0.5 / title 0.2; MiniLM doc 1 / lexical 1 / title 0.7 /
+# static model doc 1 / lexical 1 / title 0.2; MiniLM doc 1 / lexical 1 / title 0.7 /
 # facet 0.3. For the facet views of the static model a small facet weight is kept (fold2_dev
-# chose facet_doc 0.5, facet 0.1) so that asking for "same method" weighs the method.
+# chose facet_doc 0.7, facet 0.1) so that asking for "same method" weighs the method.
 STATIC_WEIGHTS: dict[str | None, Weights] = {
-    None: Weights(1.0, 0.5, 0.2, 0.0, 0.0),
-    **dict.fromkeys(("background", "method", "result"), Weights(1.0, 0.5, 0.2, 0.3, 0.1)),
+    None: Weights(1.0, 1.0, 0.2, 0.0, 0.0),
+    **dict.fromkeys(("background", "method", "result"), Weights(1.0, 1.0, 0.2, 0.3, 0.1)),
 }
 TRANSFORMER_WEIGHTS: dict[str | None, Weights] = {
     None: Weights(1.0, 1.0, 0.7, 0.0, 0.0),

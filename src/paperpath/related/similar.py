@@ -37,6 +37,7 @@ CANDIDATES = 200  # per source (whole paper, facet); reranked by the fused score
 # The lexical signal reads and tokenizes each candidate's text: only the best candidates by
 # the vector signals get it (the rest could not climb into the top 20 anyway).
 LEXICAL_TOP = 100
+TELLING_IDF = 2.5  # ln(1/0.08): a word in fewer than ~8% of papers
 FACET_WORD = {"background": "problem", "method": "method", "result": "result"}
 
 
@@ -133,6 +134,11 @@ class RelatedFinder:
         return self._explain(paper, chosen, near, show=far)
 
     # -- reasons ---------------------------------------------------------------------------
+    def _telling(self, stem_: str) -> bool:
+        """Whether a shared word says something: in under ~8% of the library's papers (so not
+        "introduce", "outperforms", "two"). Without statistics every word passes."""
+        stats = self.scorer.stats
+        return stats is None or stats.n_docs < 50 or stats.idf(stem_) >= TELLING_IDF
     def _explain(self, paper: Paper, ranked: list[tuple[int, float]], facet: str | None,
                  show: str | None) -> list[RelatedPaper]:
         if not ranked:
@@ -161,8 +167,9 @@ class RelatedFinder:
                       if k in my_terms][:4]
             if len(shared) < 3:  # fall back on the words weighing most in both texts
                 taken = {w for t in shared for w in t.lower().split()}
-                shared += [surface[st] for st in shared_top(lex[0], their_lex, 6)
-                           if st in surface and surface[st].lower() not in taken][:3 - len(shared)]
+                shared += [surface[st] for st in shared_top(lex[0], their_lex, 12)
+                           if st in surface and surface[st].lower() not in taken
+                           and self._telling(st)][:3 - len(shared)]
             sentence = _facet_sentence(their_facets, show) if show else None
             out.append(RelatedPaper(other, score, _reason(facet, show, shared, sentence),
                                     shared, sentence))
