@@ -20,7 +20,8 @@ def test_lexical_vectors_weigh_rare_words() -> None:
 
 def test_words_the_statistics_never_count_are_dropped() -> None:
     # The statistics count the words of noun phrases; "propose" (a verb) never is one.
-    texts = [f"A diffusion model of images number {i}." for i in range(60)]
+    texts = [f"A diffusion model of images number {i}." for i in range(10)] + \
+        [f"A graph network of molecules number {i}." for i in range(50)]
     stats = CorpusStats.build(texts)
     vec = lexical_vector("We propose a diffusion model", stats)
     assert "propos" not in vec and "diffus" in vec
