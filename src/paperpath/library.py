@@ -230,10 +230,7 @@ class Library:
         """The reading guide of a paper: TLDR, problem/method/result, key terms (new to you
         or known) with definitions, prerequisites, difficulty, reading time and questions.
         ``reader_level`` is the reader's math comfort, 1–5. Raises LookupError if absent."""
-        paper = self.get(id)
-        if paper is None:
-            raise LookupError(f"{id}: no such paper in the library")
-        return self.guides.guide(paper, reader_level=reader_level)
+        return self.guides.guide(self._paper(id), reader_level=reader_level)
 
     def analyze(self, progress: AnalyzeProgressFn | None = None, *, workers: int | None = None,
                 rebuild_stats: bool = False,

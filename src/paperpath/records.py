@@ -122,11 +122,7 @@ class Paper:
 
     @property
     def abs_url(self) -> str | None:
-        if self.arxiv_id:
-            return f"https://arxiv.org/abs/{self.arxiv_id}"
-        if self.doi:
-            return f"https://doi.org/{self.doi}"
-        return self.url
+        return abs_url(self.arxiv_id, self.doi, self.url)
 
     @property
     def has_code(self) -> bool:
@@ -147,3 +143,12 @@ def content_hash(values: list[Any]) -> str:
     rewriting unchanged papers."""
     payload = orjson.dumps(values, default=str)
     return hashlib.blake2b(payload, digest_size=12).hexdigest()
+
+
+def abs_url(arxiv_id: str | None, doi: str | None, url: str | None) -> str | None:
+    """Where a person reads a paper: its arXiv page, else its DOI, else its own URL."""
+    if arxiv_id:
+        return f"https://arxiv.org/abs/{arxiv_id}"
+    if doi:
+        return f"https://doi.org/{doi}"
+    return url

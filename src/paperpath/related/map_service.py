@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine, select
 
+from paperpath.records import abs_url
 from paperpath.related.fieldmap import FieldMap, build_map, extend_map, load_map, save_map
 from paperpath.related.fieldmap_png import write_png
 from paperpath.related.fieldmap_render import write_html
@@ -33,20 +34,11 @@ def _paper_rows(engine: Engine, pks: np.ndarray) -> dict[int, dict[str, Any]]:
             chunk = keys[i:i + 900]
             for r in conn.execute(
                     select(papers.c.pk, papers.c.key, papers.c.title, papers.c.abstract,
-                           papers.c.arxiv_id, papers.c.doi, papers.c.url,
                            paper_analysis.c.key_terms)
                     .outerjoin(paper_analysis, paper_analysis.c.paper_pk == papers.c.pk)
                     .where(papers.c.pk.in_(chunk))):
                 out[int(r.pk)] = dict(r._mapping)
     return out
-
-
-def _url(row: Mapping[str, Any]) -> str | None:
-    if row["arxiv_id"]:
-        return f"https://arxiv.org/abs/{row['arxiv_id']}"
-    if row["doi"]:
-        return f"https://doi.org/{row['doi']}"
-    return row["url"]
 
 
 def _key_terms(rows: list[dict[str, Any]], stats: Any) -> list[list[str]]:
@@ -107,15 +99,15 @@ def draw(engine: Engine, fmap: FieldMap, *, html: Path | None = None, png: Path 
          ) -> list[Path]:
     """Write the interactive HTML and/or the PNG of a map; returns the files written."""
     written: list[Path] = []
+    rows: dict[str, Any] = {}
     with engine.connect() as conn:
-        rows = {r.key: dict(r._mapping) for r in conn.execute(
-            select(papers.c.key, papers.c.title, papers.c.arxiv_id, papers.c.doi, papers.c.url)
-            .where(papers.c.key.in_(fmap.ids)))} if len(fmap.ids) <= 900 else {
-            r.key: dict(r._mapping) for r in conn.execute(
+        for i in range(0, len(fmap.ids), 900):
+            rows.update((r.key, r) for r in conn.execute(
                 select(papers.c.key, papers.c.title, papers.c.arxiv_id, papers.c.doi,
-                       papers.c.url))}
-    titles = [rows[k]["title"] if k in rows else k for k in fmap.ids]
-    urls = [_url(rows[k]) if k in rows else None for k in fmap.ids]
+                       papers.c.url).where(papers.c.key.in_(fmap.ids[i:i + 900]))))
+    titles = [rows[k].title if k in rows else k for k in fmap.ids]
+    urls = [abs_url(rows[k].arxiv_id, rows[k].doi, rows[k].url) if k in rows else None
+            for k in fmap.ids]
     if html is not None:
         written.append(write_html(fmap, html, titles=titles, highlight=highlight, urls=urls,
                                   title=title))
