@@ -30,6 +30,7 @@ from paperpath.store.schema import papers as papers_table
 from paperpath.store.writer import WriteResult, prepare, write_records
 
 if TYPE_CHECKING:  # imported lazily at run time: bibtexparser is only needed for imports
+    from paperpath.coach.service import Coach
     from paperpath.glossary import GlossaryEntry
     from paperpath.guide.build import MinedDefinitionRef, ReadingGuide
     from paperpath.guide.precompute import AnalyzeReport
@@ -59,6 +60,7 @@ class Library:
         self.text_index: TextIndex | None = open_text_index(self.engine)
         self._guides: GuideService | None = None
         self._related: dict[str | None, RelatedService] = {}
+        self._coach: Coach | None = None
 
     def _catch_up_index(self, progress: IndexProgress | None = None) -> None:
         if self.text_index is None:
@@ -354,6 +356,32 @@ class Library:
         with self.engine.connect() as conn:
             vector = vector_ranking(conn, service.index, qvec, flt)
             return fused_hits(conn, keyword, vector, limit=limit, offset=offset)
+
+    # -- the coach ----------------------------------------------------------------------
+    @property
+    def coach(self) -> Coach:
+        """The weekly loop: profile, feedback, reading log, notes, explain-back, the plan."""
+        from paperpath.coach.service import Coach
+
+        if self._coach is None:
+            self._coach = Coach(self)
+        return self._coach
+
+    def recommend(self, liked: Iterable[str], disliked: Iterable[str] = (),
+                  candidates: Iterable[str] | None = None, limit: int = 100,
+                  *, model: str | None = None) -> list[tuple[str, float, str]]:
+        """Papers to read next for someone who liked ``liked`` (paper ids) or, for a cold
+        start, whose interests are given as keywords (any string that is not a paper id of
+        the library is read as a keyword). Ranks ``candidates`` (paper ids; default: the whole
+        library) by content only: text, vectors and derived features, never author names.
+
+        Returns up to ``limit`` (paper id, score, reason) tuples, best first; the liked and
+        disliked papers themselves are never returned.
+        """
+        from paperpath.coach.recommend import recommend
+
+        return recommend(self, list(liked), list(disliked),
+                         None if candidates is None else list(candidates), limit, model=model)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -267,3 +267,21 @@ def test_junk_names_the_input(library: Library, item: str) -> None:
 def test_empty_input(library: Library) -> None:
     with pytest.raises(AddError, match="nothing to add"):
         library.add("   ")
+
+
+def test_canon_paper_gets_its_real_abstract_when_added_online(
+        library: Library, arxiv_server: HTTPServer) -> None:
+    seeded = library.add(PaperRecord(title="Tiny Experts Are Enough for Sparse Routing",
+                                     arxiv_id="2403.01234", abstract="Our one-line summary.",
+                                     authors=["Ada Lovelace"], source="canon"))
+    serve_atom(arxiv_server, ENTRY, 1)
+    paper = library.add("2403.01234")
+    assert paper.pk == seeded.pk and paper.abstract != "Our one-line summary."
+    assert paper.sources == ["arxiv-api", "canon"]
+
+
+def test_canon_paper_kept_when_offline(library: Library, dead_arxiv: None) -> None:
+    seeded = library.add(PaperRecord(title="Tiny Experts Are Enough for Sparse Routing",
+                                     arxiv_id="2403.01234", abstract="Our one-line summary.",
+                                     source="canon"))
+    assert library.add("2403.01234").abstract == seeded.abstract

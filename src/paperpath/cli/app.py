@@ -5,12 +5,17 @@ from __future__ import annotations
 import typer
 
 from paperpath.cli import (
+    coach_cmds,
+    export_cmds,
     feeds_cmds,
     guide_cmds,
     import_cmds,
     library_cmds,
+    log_cmds,
+    progress_cmds,
     quickstart_cmd,
     related_cmds,
+    review_cmds,
     sync_cmds,
 )
 
@@ -29,6 +34,11 @@ sync_cmds.register(app)
 feeds_cmds.register(app)
 guide_cmds.register(app)
 related_cmds.register(app)
+coach_cmds.register(app)
+log_cmds.register(app)
+progress_cmds.register(app)
+review_cmds.register(app)
+export_cmds.register(app)
 
 
 def main() -> None:

@@ -65,6 +65,14 @@ def quickstart(
                 lib.related().ensure_current(progress=papers)
             render_related({"similar": lib.similar(first[0].id, limit=3),
                             "approaches": lib.other_approaches(first[0].id, limit=3)})
+    from paperpath.cli.coach_cmds import render_plan
+
+    console.print("\n[bold]paperpath week --brief[/]  [dim]# this week's reading plan[/]")
+    render_plan(lib, lib.coach.week(), brief=True)
+    console.print(
+        "\n[bold]Your weekly loop:[/] paperpath init (interests, math comfort, hours) → "
+        "paperpath week → paperpath read ID → paperpath explain ID → paperpath review → "
+        "paperpath progress", highlight=False)
     console.print(
         "\n[bold]Next:[/] fill it from where research comes from —\n"
         "  paperpath ingest arxiv-metadata-oai-snapshot.json   # Kaggle's bulk file, resumable\n"

@@ -112,8 +112,10 @@ def render_related(results: dict[str, list[RelatedPaper]], facet: str | None = N
 def map_cmd(
     out: Path = typer.Option(Path("paperpath-map.html"), "--out", "-o",
                              help="The interactive HTML map; a PNG is written next to it."),
-    read: list[str] = typer.Option([], "--read", help="Highlight a paper as read (repeatable)."),
-    liked: list[str] = typer.Option([], "--liked", help="Highlight a paper as liked."),
+    read: list[str] = typer.Option([], "--read", help="Highlight a paper as read (repeatable; "
+                                   "default: your reading log)."),
+    liked: list[str] = typer.Option([], "--liked", help="Highlight a paper as liked (default: "
+                                    "the papers you liked)."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Lay the map out again from scratch."),
     model: str | None = ModelOption,
     db: str | None = DbOption,
@@ -125,6 +127,9 @@ def map_cmd(
     from paperpath.embed import EmbedderError
 
     lib = open_library(db)
+    # Your reading log and likes are highlighted unless papers are named explicitly.
+    read = read or lib.coach.read_ids()
+    liked = liked or lib.coach.feedback_ids("like")
     marks = {**{p: "read" for p in read}, **{p: "liked" for p in liked}}
     png = out.with_suffix(".png")
     try:

@@ -65,8 +65,9 @@ def method_name(title: str, facets: Sequence[tuple[str, str]], key_terms: Sequen
         if " " not in head and _NAME_LIKE.match(head) and head[1:] != head[1:].lower():
             return head
         abstract = " ".join(s for s, _ in facets).lower()
-        if len(head.split()) <= 4 and head.lower() in abstract:
-            return head
+        if len(head.split()) <= 4 and (head.lower() in abstract
+                                       or glossary_entry(head) is not None):
+            return head  # named in the abstract, or a known concept ("Batch Normalization")
     for sentence, label in facets:
         if label != "method":
             continue

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine
 
 from paperpath.embed import Embedder, get_embedder
 from paperpath.guide.service import GuideService
@@ -21,7 +20,7 @@ from paperpath.records import Paper
 from paperpath.related.scoring import Scorer
 from paperpath.related.similar import RelatedFinder, RelatedPaper
 from paperpath.store.db import derived_path, library_id, write_tx
-from paperpath.store.schema import sync_state
+from paperpath.store.state import load_state, save_state
 from paperpath.store.vector_store import get_state, papers_rev
 from paperpath.vectors.embedding import EmbedReport, embed_library
 from paperpath.vectors.index import ProgressFn as IndexProgressFn
@@ -37,15 +36,13 @@ def vectors_dir(engine: Engine) -> Path:
 
 def chosen_model(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        row = conn.execute(select(sync_state.c.state).where(sync_state.c.key == SETTING)).first()
-    return str(row[0].get("model")) if row is not None else None
+        model = load_state(conn, SETTING).get("model")
+    return str(model) if model else None
 
 
 def remember_model(engine: Engine, model: str) -> None:
     with write_tx(engine) as conn:
-        conn.execute(delete(sync_state).where(sync_state.c.key == SETTING))
-        conn.execute(insert(sync_state).values(key=SETTING, state={"model": model},
-                                               updated_at=datetime.now()))
+        save_state(conn, SETTING, {"model": model})
 
 
 class RelatedService:

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Engine
 
 from paperpath.ids import InvalidIdError, parse_arxiv_id
 from paperpath.records import PaperRecord, RecordError
 from paperpath.sources.http import HttpError, PoliteClient, Response, shared_client
 from paperpath.store.db import write_tx
-from paperpath.store.schema import sync_state
+from paperpath.store.state import load_state, save_state
 from paperpath.store.writer import prepare, write_records
 
 if TYPE_CHECKING:
@@ -367,19 +367,6 @@ class SyncReport:
             "unchanged": self.unchanged, "pages": self.pages, "resumed_from": self.resumed_from,
             "last_submitted": iso(self.last_submitted), "errors": self.errors,
         }
-
-
-def load_state(conn: Connection, key: str) -> dict[str, Any]:
-    row = conn.execute(select(sync_state.c.state).where(sync_state.c.key == key)).first()
-    return dict(row[0]) if row and isinstance(row[0], dict) else {}
-
-
-def save_state(conn: Connection, key: str, state: dict[str, Any]) -> None:
-    now = datetime.now()
-    done = conn.execute(update(sync_state).where(sync_state.c.key == key)
-                        .values(state=state, updated_at=now))
-    if not done.rowcount:
-        conn.execute(insert(sync_state).values(key=key, state=state, updated_at=now))
 
 
 def get_state(engine: Engine, key: str) -> dict[str, Any]:

@@ -86,9 +86,16 @@ def _short(text: str) -> str:
 
 def _from_arxiv(lib: Library, arxiv_id: str) -> PaperRecord | Paper:
     existing = lib.get(arxiv_id)
-    if existing is not None:
-        return existing
-    return fetch_arxiv_record(arxiv_id)
+    if existing is None:
+        return fetch_arxiv_record(arxiv_id)
+    if existing.sources == ["canon"]:
+        # Seeded from the built-in canon with our summary only: adding it again fetches the
+        # real abstract when online, and keeps the canon entry when not.
+        try:
+            return fetch_arxiv_record(arxiv_id)
+        except ArxivFetchError:
+            return existing
+    return existing
 
 
 def fetch_arxiv_record(arxiv_id: str) -> PaperRecord:

@@ -204,3 +204,113 @@ paper_vectors = Table(
     Column("result", LargeBinary),
     Column("embedded_at", DateTime, nullable=False),
 )
+
+
+# --- The coach (migration 0004) -----------------------------------------------------------
+# Timestamps are naive UTC; weeks are ISO weeks ("2026-W48") of the reader's local date,
+# stored as strings so a clock change never rewrites what was recorded.
+
+# The reader's profile. One row (id 1) in a personal library; group servers add rows later.
+profile = Table(
+    "profile",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("interests", JSON, nullable=False, default=list),  # keywords and phrases
+    Column("math_comfort", Integer, nullable=False, default=3),  # 1..5
+    Column("hours_per_week", Float, nullable=False, default=3.0),
+    Column("papers_per_week", Integer, nullable=False, default=2),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# What the reader said about a paper: like | dislike | too_hard | too_easy | hide.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("signal", String(16), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Reading sessions: one row per `paperpath read` (started or finished, minutes, rating).
+reading_log = Table(
+    "reading_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("status", String(16), nullable=False),  # started | finished
+    Column("minutes", Integer, nullable=False, default=0),
+    Column("rating", Integer),  # 1..5
+    Column("week", String(10), nullable=False, index=True),
+    Column("logged_at", DateTime, nullable=False),
+)
+
+paper_tags = Table(
+    "paper_tags",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("tag", String(100), primary_key=True, index=True),
+)
+
+# The reader's Markdown notes, one document per paper.
+notes = Table(
+    "notes",
+    metadata,
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Explain-back attempts: the reader's own words and the scorer's feedback.
+explanations = Table(
+    "explanations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("paper_pk", Integer, ForeignKey("papers.pk", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("text", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("report", JSON, nullable=False, default=dict),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# The plan of each week, remembered as made (items: [{paper_pk, kind, reason, minutes}]).
+week_plans = Table(
+    "week_plans",
+    metadata,
+    Column("week", String(10), primary_key=True),
+    Column("items", JSON, nullable=False, default=list),
+    Column("hours", Float, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Spaced-repetition cards (FSRS). kind: term | paper | explanation; ref: the term key or the
+# paper key, so a card survives re-ingest and export/import. state: fsrs Card.to_dict().
+review_cards = Table(
+    "review_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("ref", String(300), nullable=False),
+    Column("front", Text, nullable=False),
+    Column("back", Text, nullable=False),
+    Column("state", JSON, nullable=False, default=dict),
+    Column("due", DateTime, nullable=False, index=True),
+    Column("suspended", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("kind", "ref"),
+)
+
+review_log = Table(
+    "review_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("card_id", Integer, ForeignKey("review_cards.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("rating", Integer, nullable=False),  # fsrs Rating: 1 again .. 4 easy
+    Column("reviewed_at", DateTime, nullable=False),
+    Column("duration_ms", Integer),
+)

@@ -103,7 +103,9 @@ def _key_for(row: dict[str, Any]) -> str:
 
 # How much a source's metadata is trusted. arXiv's own records beat a reference manager's
 # copy (whose date is often the journal's, years later), which beats a feed item's.
-SOURCE_RANK = {"snapshot": 3, "arxiv-api": 3, "bibtex": 2, "pdf": 2, "manual": 2, "feed": 1}
+# The built-in canon seeds papers with our one-line summary as their text: it only fills gaps.
+SOURCE_RANK = {"snapshot": 3, "arxiv-api": 3, "bibtex": 2, "pdf": 2, "manual": 2, "feed": 1,
+               "canon": 1}
 
 
 def _rank(sources: str) -> int:

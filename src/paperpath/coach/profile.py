@@ -1,0 +1,62 @@
+"""The reader's profile: interests, math comfort, weekly hours and papers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DEFAULT_HOURS = 3.0
+DEFAULT_PAPERS = 2
+DEFAULT_COMFORT = 3
+
+
+class ProfileError(ValueError):
+    """A profile value out of range."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    interests: list[str] = field(default_factory=list)
+    math_comfort: int = DEFAULT_COMFORT
+    hours_per_week: float = DEFAULT_HOURS
+    papers_per_week: int = DEFAULT_PAPERS
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clean_interests(values: Iterable[str]) -> list[str]:
+    """Interests as typed, trimmed and de-duplicated (case-insensitively); commas split."""
+    out: dict[str, str] = {}
+    for value in values:
+        for part in str(value).split(","):
+            text = " ".join(part.split())
+            if not text:
+                continue
+            if len(text) > 120:
+                raise ProfileError(f"interest {text[:40]!r}...: keep an interest under 120 "
+                                   "characters")
+            out.setdefault(text.lower(), text)
+    return list(out.values())
+
+
+def checked(*, interests: Iterable[str], math_comfort: int, hours_per_week: float,
+            papers_per_week: int) -> Profile:
+    """A Profile, or a ProfileError naming the value that is out of range."""
+    if not 1 <= int(math_comfort) <= 5:
+        raise ProfileError(f"math comfort {math_comfort}: choose 1 (little math) to 5 "
+                           "(proofs are fine)")
+    if not 0.5 <= float(hours_per_week) <= 40:
+        raise ProfileError(f"hours per week {hours_per_week}: choose between 0.5 and 40")
+    if not 1 <= int(papers_per_week) <= 20:
+        raise ProfileError(f"papers per week {papers_per_week}: choose between 1 and 20")
+    return Profile(clean_interests(interests), int(math_comfort), float(hours_per_week),
+                   int(papers_per_week))
+
+
+def from_row(row: dict[str, Any] | None) -> Profile | None:
+    if row is None:
+        return None
+    return Profile(list(row["interests"] or []), int(row["math_comfort"]),
+                   float(row["hours_per_week"]), int(row["papers_per_week"]))
