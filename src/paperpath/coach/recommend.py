@@ -30,6 +30,7 @@ from sqlalchemy import select
 from paperpath.coach.recommend_corpus import Corpus, load_corpus
 from paperpath.coach.recommend_rank import (
     DEFAULT,
+    Columns,
     Tuning,
     aggregate,
     effective_comfort,
@@ -103,15 +104,18 @@ class Recommender:
     def corpus(self) -> Corpus:
         """The ranked view of the library, refreshed when papers or vectors changed."""
         service = self.service
-        service.ensure_current()
-        index = service.index
+        corpus = _CORPORA.get(service)
         with self.lib.engine.connect() as conn:
             rev = papers_rev(conn)
+        if corpus is not None and corpus.token[2:] == (rev,):
+            return corpus  # no paper written since: the vectors are current too
+        service.ensure_current()
+        index = service.index
         token = (index.meta.get("version"), index.n, rev)
-        corpus = _CORPORA.get(service)
         if corpus is None or corpus.token != token:
             corpus = load_corpus(self.lib.engine, index.pks,
-                                 derived_path(self.lib.engine, "recommend"), token, corpus)
+                                 derived_path(self.lib.engine, "recommend"), token, corpus,
+                                 index.library_id)
             _CORPORA[service] = corpus
         return corpus
 
@@ -135,8 +139,8 @@ class Recommender:
         if pool is not None and not len(pool):
             return []
         t = self.tuning
-        sample = stats_rows(corpus.n, STATS_SAMPLE)
         matrix = self.service.index.matrix("doc")
+        sample = self._sample(corpus, matrix) if t.dense else None
         likes = self._interests(corpus, matrix, like_rows, like_words)
         dislikes = self._interests(corpus, matrix, dis_rows, dis_words) \
             if dis_rows or dis_words else None
@@ -146,23 +150,25 @@ class Recommender:
             return []
         # 1. The lexical signal over every row (sparse, cheap) picks the rows worth the
         # vectors; keyword interests need the vectors everywhere (a topic in other words).
-        lz = self._lexical_z(corpus, likes)
+        lex = self._lexical(corpus, likes)
         bonus = self._category(corpus, like_rows)
-        score = aggregate(lz, likes.weights, t.best) + bonus
-        dlz = self._lexical_z(corpus, dislikes) if dislikes else None
-        if dlz is not None:
-            score -= t.disliked * np.clip(dlz.max(axis=1), 0, None)
+        score = lex.mean_z(likes.weights) + bonus
+        if t.best:
+            score += t.best * lex.z().max(axis=1)
+        dlex = self._lexical(corpus, dislikes) if dislikes else None
+        if dlex is not None:
+            score -= t.disliked * np.clip(dlex.z().max(axis=1), 0, None)
         score = np.where(allowed, score, -np.inf).astype(np.float32)
         rows = np.flatnonzero(allowed)
         if t.dense and not like_words and len(rows) > t.prefilter:
             rows = rows[np.argpartition(-score[rows], t.prefilter - 1)[:t.prefilter]]
         # 2. Both signals on those rows.
-        z = lz[rows]
+        z = lex.z(rows)
         if t.dense:
             z = z + t.dense * self._dense_z(matrix, likes, rows, sample)
         score = aggregate(z, likes.weights, t.best) + bonus[rows]
-        if dislikes is not None and dlz is not None:
-            near = dlz[rows]
+        if dislikes is not None and dlex is not None:
+            near = dlex.z(rows)
             if t.dense:
                 near = near + t.dense * self._dense_z(matrix, dislikes, rows, sample)
             score -= t.disliked * np.clip(near.max(axis=1), 0, None)
@@ -187,7 +193,13 @@ class Recommender:
             corpus.same_trick = trick_threshold(matrix, t.same_trick)
         order, values = mmr(rel, matrix[top], min(limit, len(top)), t.diversity,
                             corpus.same_trick)
-        return self._explain(corpus, matrix, top[order], values, likes, z[order], like_rows)
+        chosen = top[order]
+        # Lexical cosines of the results with each liked paper: the interest columns when
+        # each liked paper is one (computing them again cost a tenth of a request).
+        alone = len(likes.labels) - len(like_words) == len(like_rows)
+        lex_liked = lex.raw[chosen][:, :len(like_rows)] if alone else None
+        return self._explain(corpus, matrix, chosen, values, likes, z[order], like_rows,
+                             lex_liked)
 
     def _allowed(self, corpus: Corpus, pool: np.ndarray | None, seen: list[int],
                  exclude: Iterable[int], feedback: list[str]) -> np.ndarray:
@@ -234,10 +246,10 @@ class Recommender:
                           sp.csr_matrix(sp.vstack(lexical, format="csr"), dtype=np.float32),
                           labels, np.ones(q, dtype=np.float32))
 
-    def _lexical_z(self, corpus: Corpus, it: _Interests) -> np.ndarray:
-        """Standard scores of the lexical cosine of every row with each interest. Mean and
-        spread come from all rows: the cosines are mostly 0 with a long tail, so a sample's
-        spread swings with the few close papers it happens to hold (which cost 10% nDCG)."""
+    def _lexical(self, corpus: Corpus, it: _Interests) -> Columns:
+        """The lexical cosine of every row with each interest. Mean and spread come from all
+        rows: the cosines are mostly 0 with a long tail, so a sample's spread swings with the
+        few close papers it happens to hold (which cost 10% nDCG)."""
         query = it.lexical
         lex = corpus.lexical
         if self.tuning.query_df < 1 and lex.n_built >= 1000:
@@ -248,25 +260,37 @@ class Recommender:
                 query = query.copy()
                 query.data[common] = 0
                 query.eliminate_zeros()
-        cols = np.unique(query.indices)
+        cols, pos = np.unique(query.indices, return_inverse=True)
         if not len(cols):
-            return np.zeros((corpus.n, len(it.labels)), dtype=np.float32)
-        sims = np.asarray(lex.csc[:, cols] @ query[:, cols].T.toarray(), dtype=np.float32)
-        return standardize(sims)
+            return Columns.of(np.zeros((corpus.n, len(it.labels)), dtype=np.float32))
+        # The query as a dense (features x interests) block, built straight from its entries.
+        block = np.zeros((len(cols), query.shape[0]), dtype=np.float32)
+        block[pos, np.repeat(np.arange(query.shape[0]), np.diff(query.indptr))] = query.data
+        return Columns.of(np.asarray(lex.csc[:, cols] @ block, dtype=np.float32))
+
+    @staticmethod
+    def _sample(corpus: Corpus, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """A fixed sample of rows and their vectors, for the mean and spread of the vector
+        cosines (copied once per corpus: gathering them took a tenth of a request)."""
+        if corpus.n <= STATS_SAMPLE:
+            return None
+        if corpus.sample is None or corpus.sample[0] is not matrix:
+            rows = stats_rows(corpus.n, STATS_SAMPLE)
+            assert rows is not None
+            corpus.sample = (matrix, rows, np.ascontiguousarray(matrix[rows]))
+        return corpus.sample[1], corpus.sample[2]
 
     @staticmethod
     def _dense_z(matrix: np.ndarray, it: _Interests, rows: np.ndarray,
-                 sample: np.ndarray | None) -> np.ndarray:
+                 sample: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
         """Standard scores of the vector cosine of ``rows`` with each interest (mean and
-        spread from the sample rows, so they match the lexical ones)."""
-        if len(rows) >= len(matrix) // 2:
-            sims = matrix @ it.dense.T
-            return standardize(sims, sample)[rows]
-        ref = sample if sample is not None else np.arange(len(matrix))
-        both = matrix[np.concatenate([rows, ref])] @ it.dense.T
-        mean = both[len(rows):].mean(axis=0, keepdims=True)
-        std = np.maximum(both[len(rows):].std(axis=0, keepdims=True), 1e-6)
-        return (both[:len(rows)] - mean) / std
+        spread from the sample rows: the cosines are spread out, a sample suffices)."""
+        if len(rows) >= len(matrix) // 2 or sample is None:
+            return standardize(matrix @ it.dense.T, None if sample is None else sample[0])[rows]
+        ref = sample[1] @ it.dense.T
+        mean = ref.mean(axis=0, keepdims=True)
+        std = np.maximum(ref.std(axis=0, keepdims=True), 1e-6)
+        return (matrix[rows] @ it.dense.T - mean) / std
 
     def _levels(self, corpus: Corpus, ids: Iterable[str],
                 difficulty_of: Mapping[int, int] | None) -> list[int]:
@@ -297,9 +321,10 @@ class Recommender:
 
     # -- reasons ---------------------------------------------------------------------------
     def _explain(self, corpus: Corpus, matrix: np.ndarray, chosen: np.ndarray,
-                 values: np.ndarray, likes: _Interests, z: np.ndarray, like_rows: list[int]
-                 ) -> list[Recommendation]:
-        """Reasons for the chosen rows; ``z`` holds their standard scores per interest."""
+                 values: np.ndarray, likes: _Interests, z: np.ndarray, like_rows: list[int],
+                 lex_liked: np.ndarray | None) -> list[Recommendation]:
+        """Reasons for the chosen rows; ``z`` holds their standard scores per interest,
+        ``lex_liked`` (when known) their lexical cosines with each liked paper."""
         if not len(chosen):
             return []
         # A keyword explains a result when it matches better than any liked paper does...
@@ -314,9 +339,10 @@ class Recommender:
         # ...else the liked paper closest to it (both signals, raw cosines).
         paper_of = np.full(len(chosen), -1, dtype=np.int64)
         if like_rows:
-            lex = corpus.lexical.rows
-            raw = (lex[chosen] @ lex[like_rows].T).toarray() \
-                + self.tuning.dense * (matrix[chosen] @ matrix[like_rows].T)
+            if lex_liked is None:
+                rows = corpus.lexical.rows
+                lex_liked = (rows[chosen] @ rows[like_rows].T).toarray()
+            raw = lex_liked + self.tuning.dense * (matrix[chosen] @ matrix[like_rows].T)
             paper_of = np.asarray(like_rows)[raw.argmax(axis=1)]
         return explain(self.lib.engine, corpus, chosen, values, word_of, paper_of)
 

@@ -39,6 +39,7 @@ _CHUNK = 900  # keys per IN (...) list: under SQLite's variable limit
 _TOKEN = re.compile(r"(?u)\b[a-zA-Z_][a-zA-Z0-9_]+\b")  # arxiv-sanity-lite's token pattern
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 MAX_CHARS = 20_000
+TELLING = 0.08  # a shared feature in more papers than this share is too common to show
 
 
 def features(text: str) -> set[str]:
@@ -59,6 +60,7 @@ class LexicalMatrix:
     n_built: int         # papers the vocabulary and IDF were built from
     vocab: dict[str, int] = field(default_factory=dict)
     _csc: sp.csc_matrix | None = None
+    _telling: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if not self.vocab:
@@ -79,16 +81,14 @@ class LexicalMatrix:
         return _rows([[j for f in features(t) if (j := self.vocab.get(f)) is not None]
                       for t in texts], self.weight, len(self.terms))
 
-    def row_terms(self, row: int) -> dict[str, float]:
-        lo, hi = self.rows.indptr[row], self.rows.indptr[row + 1]
-        return {self.terms[j]: float(v) for j, v in
-                zip(self.rows.indices[lo:hi], self.rows.data[lo:hi], strict=True)}
-
-    def telling(self, term: str, share: float = 0.08) -> bool:
-        """Whether a shared feature says something: in under ~8% of the papers (so not
-        "model" or "results"); in a tiny library every feature passes."""
-        j = self.vocab.get(term)
-        return j is not None and (self.n_built < 50 or self.df[j] < share * self.n_built)
+    @property
+    def telling_mask(self) -> np.ndarray:
+        """Which features say something when two papers share them: those in under ~8% of
+        the papers (so not "model" or "results"); in a tiny library all."""
+        if self._telling is None:
+            self._telling = self.df < TELLING * self.n_built if self.n_built >= 50 \
+                else np.ones(len(self.terms), dtype=bool)
+        return self._telling
 
 
 def _rows(cols: list[list[int]], weight: np.ndarray, n_terms: int) -> sp.csr_matrix:
@@ -120,11 +120,13 @@ Rows = tuple[np.ndarray, list[str], "LexicalMatrix"]  # paper keys, content hash
 
 
 def lexical_matrix(engine: Engine, pks: np.ndarray, hashes: list[str], folder: Path | None,
-                   previous: Rows | None = None) -> LexicalMatrix:
+                   previous: Rows | None = None, library: str = "") -> LexicalMatrix:
     """The matrix for papers ``pks`` (rows in that order) whose texts have content
-    ``hashes``: rows of ``previous`` or of the saved matrix are reused while the paper's hash
-    is unchanged; the rest are tokenized now."""
-    old = previous if previous is not None else _read(folder) if folder is not None else None
+    ``hashes``: rows of ``previous`` or of the matrix saved in ``folder`` (for the library
+    with id ``library``) are reused while the paper's hash is unchanged; the rest are
+    tokenized now."""
+    old = previous if previous is not None else \
+        _read(folder, library) if folder is not None else None
     n = len(pks)
     if old is None or abs(n - old[2].n_built) > REBUILD_GROWTH * max(old[2].n_built, 1):
         lex = _build(engine, pks)
@@ -133,7 +135,7 @@ def lexical_matrix(engine: Engine, pks: np.ndarray, hashes: list[str], folder: P
         if lex is old[2]:
             return lex  # nothing changed: nothing to save
     if folder is not None:
-        _write(folder, pks, hashes, lex)
+        _write(folder, pks, hashes, lex, library)
     return lex
 
 
@@ -192,10 +194,10 @@ def _update(engine: Engine, pks: np.ndarray, hashes: list[str], old_pks: np.ndar
     return LexicalMatrix(rows, lex.terms, lex.df, lex.n_built, lex.vocab)
 
 
-def _read(folder: Path) -> tuple[np.ndarray, list[str], LexicalMatrix] | None:
+def _read(folder: Path, library: str) -> Rows | None:
     try:
         meta = json.loads((folder / "lexical.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
+        if meta.get("format") != FORMAT or meta.get("library", "") != library:
             return None
         with np.load(folder / "lexical.npz", allow_pickle=False) as z:
             pks = z["pks"]
@@ -212,16 +214,17 @@ def _read(folder: Path) -> tuple[np.ndarray, list[str], LexicalMatrix] | None:
         return None  # missing or unreadable: tokenize again
 
 
-def _write(folder: Path, pks: np.ndarray, hashes: list[str], lex: LexicalMatrix) -> None:
+def _write(folder: Path, pks: np.ndarray, hashes: list[str], lex: LexicalMatrix,
+           library: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "lexical.json").unlink(missing_ok=True)  # no stale meta beside a new file
-        tmp = folder / "lexical.tmp.npz"
+        tmp = folder / f"lexical.{os.getpid()}.tmp.npz"  # two processes never share a file
         np.savez(tmp, pks=pks, data=lex.rows.data, indices=lex.rows.indices,
                  indptr=lex.rows.indptr, df=lex.df, terms=np.asarray("\n".join(lex.terms)),
                  hashes=np.asarray("\n".join(hashes)))
         os.replace(tmp, folder / "lexical.npz")
-        meta = {"format": FORMAT, "n": len(pks), "n_built": lex.n_built,
+        meta = {"format": FORMAT, "library": library, "n": len(pks), "n_built": lex.n_built,
                 "n_terms": len(lex.terms), "idf": f"ln((1+n)/(1+df))+1, power {IDF_POWER}"}
         (folder / "lexical.json").write_text(json.dumps(meta), encoding="utf-8")
     except OSError:

@@ -12,25 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Engine, select
 
-from paperpath.coach.recommend_corpus import Corpus
+from paperpath.coach.recommend_corpus import Corpus, stored_key_terms
 from paperpath.coach.recommend_lexical import LexicalMatrix, features
-from paperpath.guide.analysis import ANALYSIS_VERSION
-from paperpath.store.schema import paper_analysis, papers
+from paperpath.store.schema import papers
 from paperpath.vectors.embedding import paper_text
 
 TITLE_CHARS = 80
 SHOWN = 3
 
 
-
-def _key(term: str) -> str:
-    """A key term's identity for matching: lower-cased, a plural "s" off the last word.
-    (`guide.terms.term_key` also unifies synonyms through the glossary and stems every
-    word, at ~20 µs a term: too slow for the thousand key terms of a hundred results.)"""
-    key = term.lower()
-    return key[:-1] if key.endswith("s") and not key.endswith("ss") and len(key) > 3 else key
+def _lookup(terms: tuple[str, ...]) -> dict[str, str]:
+    """A liked paper's key terms by lower-cased form, in the singular and plural too, so the
+    thousand terms of a hundred results match by ``str.lower`` alone. (`guide.terms.term_key`
+    also unifies synonyms through the glossary and stems every word, at ~20 µs a term: too
+    slow here.)"""
+    out: dict[str, str] = {}
+    for term in terms:
+        key = term.lower()
+        out.setdefault(key, term)
+        if key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+            out.setdefault(key[:-1], term)
+        else:
+            out.setdefault(key + "s", term)
+    return out
 
 
 @dataclass
@@ -53,48 +59,47 @@ def explain(engine: Engine, corpus: Corpus, chosen: np.ndarray, values: np.ndarr
     lex = corpus.lexical
     pks = [int(p) for p in corpus.pks[chosen]]
     liked_pks = sorted({int(corpus.pks[r]) for r in paper_of if r >= 0})
+    known = corpus.key_terms
     with engine.connect() as conn:
-        stored = _key_terms(conn, [*pks, *liked_pks])
+        # Papers analysed since the corpus was read (absent from it): ask the database.
+        late = [pk for pk in [*pks, *liked_pks] if pk not in known]
+        stored = {pk: known[pk] for pk in [*pks, *liked_pks] if pk in known}
+        if late:
+            stored.update(stored_key_terms(conn, late))
         titles = dict(conn.execute(select(papers.c.pk, papers.c.title)
                                    .where(papers.c.pk.in_(liked_pks))).all()) \
             if liked_pks else {}
     out: list[Recommendation] = []
     pending: list[tuple[int, int, list[str]]] = []  # (result row, liked row, shared so far)
+    liked_keys: dict[int, dict[str, str]] = {}
+    word_ids: dict[str, set[int]] = {}
     for i, (row, pk) in enumerate(zip(chosen.tolist(), pks, strict=True)):
         score = round(float(values[i]), 4)
         word = word_of[i]
         if word is not None or paper_of[i] < 0:
             word = word or ""
-            mine = features(word)
-            shared = [t for t in _top_shared_rows(lex, row, None, 50) if t in mine][:SHOWN]
+            if word not in word_ids:
+                word_ids[word] = {j for f in features(word)
+                                  if (j := lex.vocab.get(f)) is not None}
+            shared = [lex.terms[j] for j in _ranked_features(lex, row)
+                      if j in word_ids[word]][:SHOWN]
             out.append(Recommendation(corpus.keys[row], score,
                                       f"matches your interest '{word}'", pk, word, shared))
             continue
         lr = int(paper_of[i])
         lpk = int(corpus.pks[lr])
-        shared = _shared_key_terms(stored.get(lpk, []), stored.get(pk, []))
+        if lpk not in liked_keys:
+            liked_keys[lpk] = _lookup(stored.get(lpk, ()))
+        keys = liked_keys[lpk]
+        shared = list(dict.fromkeys(keys[k] for k in map(str.lower, stored.get(pk, ()))
+                                    if k in keys))[:SHOWN]
         if len(shared) < SHOWN:
             pending.append((row, lr, shared))
         title = _short(titles.get(lpk) or corpus.keys[lr])
         out.append(Recommendation(corpus.keys[row], score, f"you liked '{title}'", pk,
                                   corpus.keys[lr], shared))
     if pending:  # fewer than three shared key terms: add shared words, checked in the texts
-        texts = _texts(engine, {int(corpus.pks[r]) for row, lr, _ in pending
-                                for r in (row, lr)})
-        for row, lr, shared in pending:
-            a = texts.get(int(corpus.pks[lr]), " ")
-            b = texts.get(int(corpus.pks[row]), " ")
-            taken = {w for t in shared for w in t.lower().split()}
-            for term in _top_shared_rows(lex, lr, row, 12):
-                if len(shared) >= SHOWN:
-                    break
-                parts = term.split()
-                if all(p in taken for p in parts) or not lex.telling(term):
-                    continue
-                if len(parts) > 1 and not (_written(term, a) and _written(term, b)):
-                    continue
-                shared.append(term)
-                taken.update(parts)
+        _add_shared_words(engine, corpus, pending)
     for rec in out:
         if rec.because is not None and not rec.reason.startswith("matches"):
             rec.reason += f"; shares {_join(rec.shared_terms)}" if rec.shared_terms \
@@ -102,40 +107,42 @@ def explain(engine: Engine, corpus: Corpus, chosen: np.ndarray, values: np.ndarr
     return out
 
 
-def _key_terms(conn: Connection, pks: list[int]) -> dict[int, list[str]]:
-    """Stored key terms of the papers whose analysis is current (as
-    `related.similar._stored_analyses`, without decoding the facets: a third of the time
-    of a request's reasons)."""
-    rows = conn.execute(
-        select(paper_analysis.c.paper_pk, paper_analysis.c.key_terms)
-        .join(papers, and_(papers.c.pk == paper_analysis.c.paper_pk,
-                           papers.c.content_hash == paper_analysis.c.content_hash))
-        .where(paper_analysis.c.version == ANALYSIS_VERSION)
-        .where(paper_analysis.c.paper_pk.in_(pks)))
-    return {int(pk): list(terms or []) for pk, terms in rows}
+def _add_shared_words(engine: Engine, corpus: Corpus,
+                      pending: list[tuple[int, int, list[str]]]) -> None:
+    """Fill each (result row, liked row, shared) up to three with the features weighing most
+    in both rows: rare words, and word pairs both texts write as such."""
+    lex = corpus.lexical
+    texts = _texts(engine, {int(corpus.pks[r]) for row, lr, _ in pending for r in (row, lr)})
+    # One sparse product for all pairs: nonzero exactly where both rows hold a feature.
+    both = lex.rows[[row for row, _, _ in pending]].multiply(lex.rows[[lr for _, lr, _ in
+                                                                        pending]]).tocsr()
+    telling = lex.telling_mask
+    for i, (row, lr, shared) in enumerate(pending):
+        lo, hi = both.indptr[i], both.indptr[i + 1]
+        idx, weight = both.indices[lo:hi], both.data[lo:hi]
+        ok = telling[idx]
+        idx, weight = idx[ok], weight[ok]
+        a = texts.get(int(corpus.pks[lr]), " ")
+        b = texts.get(int(corpus.pks[row]), " ")
+        taken = {w for t in shared for w in t.lower().split()}
+        for j in idx[np.argsort(-weight, kind="stable")[:12]].tolist():
+            if len(shared) >= SHOWN:
+                break
+            term = lex.terms[j]
+            parts = term.split()
+            if all(p in taken for p in parts):
+                continue
+            if len(parts) > 1 and not (_written(term, a) and _written(term, b)):
+                continue
+            shared.append(term)
+            taken.update(parts)
 
 
-def _shared_key_terms(mine: list[str], theirs: list[str]) -> list[str]:
-    keys = {_key(t): t for t in mine}
-    return [keys[k] for k in dict.fromkeys(_key(t) for t in theirs) if k in keys][:SHOWN]
-
-
-def _top_shared_rows(lex: LexicalMatrix, a: int, b: int | None, n: int) -> list[str]:
-    """The features weighing most in both rows (in row ``a`` alone when ``b`` is None).
-    Works on the sparse rows directly: cheaper than `related.lexical.shared_top`'s dicts
-    for the hundred results of a request."""
-    rows = lex.rows
-    ia, va = rows.indices[rows.indptr[a]:rows.indptr[a + 1]], \
-        rows.data[rows.indptr[a]:rows.indptr[a + 1]]
-    if b is None:
-        common, weight = ia, va
-    else:
-        ib, vb = rows.indices[rows.indptr[b]:rows.indptr[b + 1]], \
-            rows.data[rows.indptr[b]:rows.indptr[b + 1]]
-        common, xa, xb = np.intersect1d(ia, ib, assume_unique=True, return_indices=True)
-        weight = va[xa] * vb[xb]
-    order = np.argsort(-weight, kind="stable")[:n]
-    return [lex.terms[int(common[k])] for k in order]
+def _ranked_features(lex: LexicalMatrix, row: int) -> list[int]:
+    """A row's feature columns, heaviest (rarest) first."""
+    lo, hi = lex.rows.indptr[row], lex.rows.indptr[row + 1]
+    order = np.argsort(-lex.rows.data[lo:hi], kind="stable")
+    return [int(j) for j in lex.rows.indices[lo:hi][order]]
 
 
 def _written(term: str, text: str) -> bool:

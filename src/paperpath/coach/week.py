@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # among this many of the most recent ones.
 FRONTIER_POOL = 5000
 FULL, FIRST_PASS = "full read", "first pass"
+RECENCY = 0.3  # mild preference for the newest papers within the frontier
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,8 @@ def _frontier_pool(coach: Coach, exclude: set[int]) -> list[str]:
 
 def _frontier_picks(coach: Coach, profile: Profile, exclude: set[int], n: int
                     ) -> list[_Pick]:
+    from paperpath.coach.recommend import Recommender
+
     pool = _frontier_pool(coach, exclude)
     if not pool:
         return []
@@ -213,14 +216,11 @@ def _frontier_picks(coach: Coach, profile: Profile, exclude: set[int], n: int
     interests = [*profile.interests, *dict.fromkeys([*liked, *rated])]
     if not interests:
         interests = ["machine learning"]
-    disliked = coach.feedback_ids("dislike")
-    found = coach.lib.recommend(interests, disliked, candidates=pool, limit=n)
-    out: list[_Pick] = []
-    for pid, _score, reason in found:
-        paper = coach.lib.get(pid)
-        if paper is not None and paper.pk not in exclude:
-            out.append(_Pick(paper.pk, "frontier", reason))
-    return out
+    found = Recommender(coach.lib).rank(
+        interests, coach.feedback_ids("dislike"), candidates=pool, limit=n,
+        comfort=profile.math_comfort, too_hard=coach.feedback_ids("too_hard"),
+        too_easy=coach.feedback_ids("too_easy"), recency_weight=RECENCY, exclude=exclude)
+    return [_Pick(r.pk, "frontier", r.reason) for r in found if r.pk not in exclude]
 
 
 def _materialize(coach: Coach, week: str, saved: dict[str, Any], profile: Profile, *,
