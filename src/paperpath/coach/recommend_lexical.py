@@ -31,7 +31,7 @@ from sqlalchemy import Engine, select
 from paperpath.store.schema import papers
 from paperpath.vectors.embedding import paper_text
 
-FORMAT = 2
+FORMAT = 3
 REBUILD_GROWTH = 0.2
 MAX_DF = 0.5  # a feature in over half the papers separates nothing (kept in tiny libraries)
 IDF_POWER = 2.0
@@ -200,29 +200,45 @@ def _read(folder: Path, library: str) -> Rows | None:
         if meta.get("format") != FORMAT or meta.get("library", "") != library:
             return None
         with np.load(folder / "lexical.npz", allow_pickle=False) as z:
-            pks = z["pks"]
-            n_terms = int(z["df"].shape[0])
-            rows = sp.csr_matrix((z["data"], z["indices"], z["indptr"]),
-                                 shape=(len(pks), n_terms))
-            terms = str(z["terms"]).split("\n") if n_terms else []
-            hashes = str(z["hashes"]).split("\n") if len(pks) else []
-            df = z["df"]
-        if len(terms) != n_terms or len(hashes) != len(pks) or meta.get("n") != len(pks):
+            pks, df, indices, indptr = z["pks"], z["df"], z["indices"], z["indptr"]
+            scale, terms_utf8, hashes_utf8 = z["scale"], z["terms"], z["hashes"]
+        terms = _unjoin(terms_utf8, len(df))
+        hashes = _unjoin(hashes_utf8, len(pks))
+        if meta.get("n") != len(pks) or len(indptr) != len(pks) + 1 or len(scale) != len(pks):
             return None
-        return pks, hashes, LexicalMatrix(rows, terms, df, int(meta["n_built"]))
-    except (OSError, ValueError, KeyError):
+        lex = LexicalMatrix(sp.csr_matrix((0, len(terms)), dtype=np.float32), terms, df,
+                            int(meta["n_built"]))
+        # The weights are not stored: each row's are the features' weights times its scale.
+        data = lex.weight[indices] * np.repeat(scale, np.diff(indptr))
+        lex.rows = sp.csr_matrix((data, indices, indptr), shape=(len(pks), len(terms)))
+        return pks, hashes, lex
+    except (OSError, ValueError, KeyError, IndexError):
         return None  # missing or unreadable: tokenize again
+
+
+def _unjoin(utf8: np.ndarray, n: int) -> list[str]:
+    items = utf8.tobytes().decode("utf-8").split("\n") if n else []
+    if len(items) != n:
+        raise ValueError("cache truncated")
+    return items
 
 
 def _write(folder: Path, pks: np.ndarray, hashes: list[str], lex: LexicalMatrix,
            library: str) -> None:
+    rows = lex.rows
+    first = rows.data[rows.indptr[:-1].clip(max=max(len(rows.data) - 1, 0))] \
+        if len(rows.data) else np.zeros(len(pks), dtype=np.float32)
+    head = lex.weight[rows.indices[rows.indptr[:-1].clip(max=max(len(rows.indices) - 1, 0))]] \
+        if len(rows.indices) else np.ones(len(pks), dtype=np.float32)
+    scale = np.where(np.diff(rows.indptr) > 0, first / head, 0).astype(np.float32)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "lexical.json").unlink(missing_ok=True)  # no stale meta beside a new file
         tmp = folder / f"lexical.{os.getpid()}.tmp.npz"  # two processes never share a file
-        np.savez(tmp, pks=pks, data=lex.rows.data, indices=lex.rows.indices,
-                 indptr=lex.rows.indptr, df=lex.df, terms=np.asarray("\n".join(lex.terms)),
-                 hashes=np.asarray("\n".join(hashes)))
+        np.savez(tmp, pks=pks, indices=rows.indices.astype(np.int32), indptr=rows.indptr,
+                 scale=scale, df=lex.df,
+                 terms=np.frombuffer("\n".join(lex.terms).encode("utf-8"), dtype=np.uint8),
+                 hashes=np.frombuffer("\n".join(hashes).encode("utf-8"), dtype=np.uint8))
         os.replace(tmp, folder / "lexical.npz")
         meta = {"format": FORMAT, "library": library, "n": len(pks), "n_built": lex.n_built,
                 "n_terms": len(lex.terms), "idf": f"ln((1+n)/(1+df))+1, power {IDF_POWER}"}
