@@ -38,7 +38,7 @@ class GlossaryEntry:
         return (self.term, self.id, *self.aliases)
 
 
-def _str_list(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+def str_list(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     value = raw.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{where}: {key!r} must be a list of strings")
@@ -64,10 +64,10 @@ def _entry(raw: dict[str, Any], source: str) -> GlossaryEntry:
         term=raw["term"],
         definition=" ".join(raw["definition"].split()),
         area=raw["area"],
-        aliases=_str_list(raw, "aliases", where),
+        aliases=str_list(raw, "aliases", where),
         math=_opt_str(raw, "math", where),
-        related=_str_list(raw, "related", where),
-        prerequisites=_str_list(raw, "prerequisites", where),
+        related=str_list(raw, "related", where),
+        prerequisites=str_list(raw, "prerequisites", where),
         introduced_in=_opt_str(raw, "introduced_in", where),
     )
 

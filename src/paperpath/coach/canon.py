@@ -18,6 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from paperpath.glossary import str_list
 from paperpath.ids import is_arxiv_doi, normalize_arxiv_id, normalize_doi
 
 if TYPE_CHECKING:
@@ -105,13 +106,6 @@ class CanonPaper:
 # --- Loading ------------------------------------------------------------------------------
 
 
-def _str_tuple(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValueError(f"{where}: {key!r} must be a list of strings")
-    return tuple(value)
-
-
 def _opt_str(raw: dict[str, Any], key: str, where: str) -> str | None:
     value = raw.get(key)
     if value is None:
@@ -149,9 +143,9 @@ def paper_from_table(raw: dict[str, Any], source: str = "") -> CanonPaper:
         difficulty=_int(raw, "difficulty", where),
         arxiv=_opt_str(raw, "arxiv", where),
         doi=_opt_str(raw, "doi", where),
-        authors=_str_tuple(raw, "authors", where),
-        prerequisites=_str_tuple(raw, "prerequisites", where),
-        terms=_str_tuple(raw, "terms", where),
+        authors=str_list(raw, "authors", where),
+        prerequisites=str_list(raw, "prerequisites", where),
+        terms=str_list(raw, "terms", where),
         minutes=None if minutes is None else _int(raw, "minutes", where),
         why=_opt_str(raw, "why", where),
     )
