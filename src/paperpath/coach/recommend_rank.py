@@ -17,9 +17,10 @@ class Tuning:
     """Weights of the ranking, in standard-score units (a candidate's similarity to one
     interest, minus its mean over the library, over its standard deviation).
 
-    Chosen on the time-split benchmark (bench/recommend.py) with readers disjoint from those
-    reported: the lexical signal carries most of it; the whole-paper vectors add paraphrase
-    (and carry keyword interests); a shared primary category is a small tie-breaker.
+    Chosen on the time-split benchmark (bench/recommend.py), the weights on readers disjoint
+    from both samples it reports: the lexical signal carries most of it; the whole-paper
+    vectors add paraphrase (and carry keyword interests); a shared primary category is a
+    small tie-breaker.
     """
 
     dense: float = 0.15       # weight of the vector cosine beside the lexical one (1.0)
@@ -43,22 +44,6 @@ class Tuning:
 DEFAULT = Tuning()
 
 
-def standardize(sims: np.ndarray, sample: np.ndarray | None = None) -> np.ndarray:
-    """Each column as standard scores; mean and spread from the rows ``sample`` (all rows
-    when None). A liked paper with generic words has high similarity to everything, one with
-    rare words to few: standard scores make each interest count alike, and make a two-word
-    keyword comparable with a whole abstract."""
-    ref = sims if sample is None else sims[sample]
-    n = max(len(ref), 1)
-    mean = ref.sum(axis=0, dtype=np.float64) / n
-    # One pass for the spread (E[x^2] - mean^2): np.std's temporaries cost more than the
-    # similarities themselves.
-    var = np.einsum("ij,ij->j", ref, ref, dtype=np.float64) / n - mean * mean
-    std = np.sqrt(np.maximum(var, 0.0))
-    return ((sims - mean.astype(np.float32)) / np.maximum(std, 1e-6).astype(np.float32)
-            ).astype(np.float32, copy=False)
-
-
 @dataclass
 class Columns:
     """Similarities of every row to each interest, kept raw with each column's mean and
@@ -80,12 +65,22 @@ class Columns:
                    np.maximum(np.sqrt(np.maximum(var, 0.0)), 1e-6).astype(np.float32))
 
     def z(self, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Standard scores of ``rows``: a liked paper with generic words is close to
+        everything, one with rare words to few, and a two-word keyword scores on another
+        scale than an abstract; standard scores make each interest count alike."""
         return (self.raw[rows] - self.mean) / self.std
 
     def mean_z(self, weights: np.ndarray) -> np.ndarray:
         """The weighted mean of the standard scores of every row, in one pass."""
         w = weights / max(float(weights.sum()), 1e-9) / self.std
         return (self.raw @ w - float(self.mean @ w)).astype(np.float32)
+
+
+def standardize(sims: np.ndarray, sample: np.ndarray | None = None) -> np.ndarray:
+    """Each column as standard scores, mean and spread from the rows ``sample`` (all when
+    None)."""
+    cols = Columns.of(sims if sample is None else sims[sample])
+    return (sims - cols.mean) / cols.std
 
 
 def aggregate(scores: np.ndarray, weights: np.ndarray | None = None, best: float = 0.0
