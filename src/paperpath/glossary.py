@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 
 _DATA_PACKAGE = "paperpath"
-_DATA_DIR = ("data", "glossary")
 
 
 @dataclass(frozen=True)
@@ -72,15 +71,21 @@ def _entry(raw: dict[str, Any], source: str) -> GlossaryEntry:
     )
 
 
-def area_files() -> dict[str, list[dict[str, Any]]]:
-    """Raw ``[[term]]`` tables per area file (file stem), in file-name order."""
-    folder = resources.files(_DATA_PACKAGE).joinpath(*_DATA_DIR)
+def toml_tables(folder: str, table: str) -> dict[str, list[dict[str, Any]]]:
+    """The ``[[table]]`` arrays of every ``paperpath/data/<folder>/*.toml`` file, by file stem
+    in file-name order (the glossary and the canon are stored this way)."""
+    root = resources.files(_DATA_PACKAGE).joinpath("data", folder)
     out: dict[str, list[dict[str, Any]]] = {}
-    for item in sorted(folder.iterdir(), key=lambda t: t.name):
+    for item in sorted(root.iterdir(), key=lambda t: t.name):
         if item.is_file() and item.name.endswith(".toml"):
             data = tomllib.loads(item.read_text(encoding="utf-8"))
-            out[item.name.removesuffix(".toml")] = list(data.get("term", []))
+            out[item.name.removesuffix(".toml")] = list(data.get(table, []))
     return out
+
+
+def area_files() -> dict[str, list[dict[str, Any]]]:
+    """Raw ``[[term]]`` tables per area file (file stem), in file-name order."""
+    return toml_tables("glossary", "term")
 
 
 @cache

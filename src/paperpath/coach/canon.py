@@ -11,21 +11,17 @@ from __future__ import annotations
 
 import heapq
 import re
-import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from paperpath.glossary import str_list
+from paperpath.glossary import str_list, toml_tables
 from paperpath.ids import is_arxiv_doi, normalize_arxiv_id, normalize_doi
 
 if TYPE_CHECKING:
     from paperpath.records import PaperRecord
 
-_DATA_PACKAGE = "paperpath"
-_DATA_DIR = ("data", "canon")
 
 SOURCE = "canon"  # the source tag of seeded records; other modules filter on it
 
@@ -153,13 +149,7 @@ def paper_from_table(raw: dict[str, Any], source: str = "") -> CanonPaper:
 
 def area_files() -> dict[str, list[dict[str, Any]]]:
     """Raw ``[[paper]]`` tables per data file (file stem), in file-name order."""
-    folder = resources.files(_DATA_PACKAGE).joinpath(*_DATA_DIR)
-    out: dict[str, list[dict[str, Any]]] = {}
-    for item in sorted(folder.iterdir(), key=lambda t: t.name):
-        if item.is_file() and item.name.endswith(".toml"):
-            data = tomllib.loads(item.read_text(encoding="utf-8"))
-            out[item.name.removesuffix(".toml")] = list(data.get("paper", []))
-    return out
+    return toml_tables("canon", "paper")
 
 
 # --- Validation ---------------------------------------------------------------------------
