@@ -16,6 +16,7 @@ from paperpath.cli import (
     quickstart_cmd,
     related_cmds,
     review_cmds,
+    serve_cmd,
     sync_cmds,
 )
 
@@ -39,6 +40,7 @@ log_cmds.register(app)
 progress_cmds.register(app)
 review_cmds.register(app)
 export_cmds.register(app)
+serve_cmd.register(app)
 
 
 def main() -> None:

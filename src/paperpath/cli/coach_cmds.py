@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,29 +10,13 @@ from rich.prompt import IntPrompt, Prompt
 
 from paperpath.cli.common import DbOption, JsonOption, console, fail, open_library, print_json
 from paperpath.coach.clock import ClockError
-from paperpath.coach.profile import Profile
+from paperpath.coach.profile import COMFORT_LEVELS as _COMFORT
+from paperpath.coach.profile import Profile, checklist_terms
 from paperpath.coach.service import CoachError
 
 if TYPE_CHECKING:
     from paperpath.coach.week import WeekPlan
     from paperpath.library import Library
-
-CHECKLIST_SIZE = 30
-_COMFORT = {1: "little math: words and pictures", 2: "school algebra, some statistics",
-            3: "calculus and linear algebra basics", 4: "comfortable with derivations",
-            5: "proofs and measure theory are fine"}
-
-
-def checklist_terms(n: int = CHECKLIST_SIZE) -> list[tuple[str, str]]:
-    """(id, term) of the glossary terms most other terms build on: a quick 'which of these do
-    you know?' list for onboarding."""
-    from paperpath.glossary import glossary
-
-    entries = glossary()
-    used = Counter(p for e in entries for p in e.prerequisites)
-    by_id = {e.id: e for e in entries}
-    return [(i, by_id[i].term) for i, _ in used.most_common() if i in by_id][:n]
-
 
 def _ask_profile(current: Profile) -> dict[str, object]:
     console.print("[bold]Let's set up your weekly reading.[/] Press Enter to keep a value.\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -9,6 +10,11 @@ from typing import Any
 DEFAULT_HOURS = 3.0
 DEFAULT_PAPERS = 2
 DEFAULT_COMFORT = 3
+CHECKLIST_SIZE = 30
+# What each math-comfort level means, for the onboarding question (CLI and web).
+COMFORT_LEVELS = {1: "little math: words and pictures", 2: "school algebra, some statistics",
+                  3: "calculus and linear algebra basics", 4: "comfortable with derivations",
+                  5: "proofs and measure theory are fine"}
 
 
 class ProfileError(ValueError):
@@ -60,3 +66,14 @@ def from_row(row: dict[str, Any] | None) -> Profile | None:
         return None
     return Profile(list(row["interests"] or []), int(row["math_comfort"]),
                    float(row["hours_per_week"]), int(row["papers_per_week"]))
+
+
+def checklist_terms(n: int = CHECKLIST_SIZE) -> list[tuple[str, str]]:
+    """(id, term) of the glossary terms most other terms build on: a quick 'which of these do
+    you know?' list for onboarding."""
+    from paperpath.glossary import glossary
+
+    entries = glossary()
+    used = Counter(p for e in entries for p in e.prerequisites)
+    by_id = {e.id: e for e in entries}
+    return [(i, by_id[i].term) for i, _ in used.most_common() if i in by_id][:n]

@@ -1,0 +1,73 @@
+"""The FastAPI application: one library per server, pages and the JSON API as routers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from paperpath.library import Library
+from paperpath.web.render import page
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(db: str | Path | Library | None = None, *, seed: bool = True) -> FastAPI:
+    """The paperpath web app over the library at ``db`` (a URL, a SQLite path, an open
+    `Library`, or None for the default). ``seed`` adds the built-in canon on first start so
+    a new library is useful offline."""
+    lib = db if isinstance(db, Library) else Library(db)
+    if seed:
+        lib.coach.seed_canon()
+    # The OpenAPI schema is served at /api/openapi.json and shown by our own offline page
+    # (/api/docs); FastAPI's Swagger page would load its scripts from a CDN.
+    app = FastAPI(title="paperpath", version=_version(), docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.lib = lib
+    from paperpath.web.jobs import JobManager
+
+    app.state.jobs = JobManager(lib)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _include_routers(app)
+    _error_pages(app)
+    return app
+
+
+def _version() -> str:
+    from paperpath import __version__
+
+    return __version__
+
+
+def _include_routers(app: FastAPI) -> None:
+    from paperpath.web import (
+        api,
+        pages_export,
+        pages_library,
+        pages_map,
+        pages_paper,
+        pages_progress,
+        pages_review,
+        pages_sources,
+        pages_week,
+        vendor,
+    )
+
+    for module in (pages_week, pages_paper, pages_library, pages_review, pages_progress,
+                   pages_map, pages_sources, pages_export, vendor, api):
+        app.include_router(module.router)
+
+
+def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        title = {404: "Not found", 405: "Not allowed"}.get(exc.status_code, "Something went wrong")
+        response: HTMLResponse = page(request, "error.html", title=title,
+                                      message=str(exc.detail), status_code=exc.status_code)
+        return response
