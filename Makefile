@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SHARED ?= ../shared
 SNAPSHOT ?= $(SHARED)/data/arxiv/arxiv-cs-2025-2026.jsonl.gz
+PORT ?= 8000
 
-.PHONY: setup run test lint format bench clean
+.PHONY: setup run quickstart test lint format bench clean
 
 # Re-install only when the project's dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -16,7 +17,13 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# The main job: the web app on http://127.0.0.1:$(PORT)/, seeded from the canon on first start;
+# the sample snapshot (when present) is ingested in the background, progress on Sources.
 run: setup
+	$(BIN)/paperpath serve --port $(PORT) $(if $(wildcard $(SNAPSHOT)),--snapshot "$(SNAPSHOT)")
+
+# The terminal tour: ingest the sample, show search, a guide, related work and the week.
+quickstart: setup
 	$(BIN)/paperpath quickstart --snapshot "$(SNAPSHOT)"
 
 test: setup

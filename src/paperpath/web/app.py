@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -31,6 +33,7 @@ def create_app(db: str | Path | Library | None = None, *, seed: bool = True) -> 
 
     app.state.jobs = JobManager(lib)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _server_timing(app)
     _include_routers(app)
     _error_pages(app)
     return app
@@ -59,6 +62,19 @@ def _include_routers(app: FastAPI) -> None:
     for module in (pages_week, pages_paper, pages_library, pages_review, pages_progress,
                    pages_map, pages_sources, pages_export, vendor, api):
         app.include_router(module.router)
+
+
+def _server_timing(app: FastAPI) -> None:
+    """Each response says how long the server took (`Server-Timing: app;dur=ms`): the
+    browser's devtools show it and bench/web.py measures pages with it."""
+
+    @app.middleware("http")
+    async def timing(request: Request, call_next: Any) -> Response:
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        ms = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={ms:.1f}"
+        return response
 
 
 def _error_pages(app: FastAPI) -> None:

@@ -57,7 +57,7 @@ def related_fragment(request: Request, view: str, pid: str) -> HTMLResponse:
              "elsewhere": lib.same_method_elsewhere}
     if view not in views:
         raise HTTPException(404, f"{view}: related views are {', '.join(views)}")
-    items = views[view](paper.id, limit=8)
+    items = views[view](paper.id, limit=6)
     return TEMPLATES.TemplateResponse(request, "related.html",
                                        {"items": items, "view": view, "paper": paper})
 
@@ -100,7 +100,7 @@ def note(request: Request, id: Annotated[str, Form()],
     lib = lib_of(request)
     paper = paper_or_404(lib, id)
     lib.coach.save_note(paper.id, body)
-    return redirect(paper_url(paper.id) + "#notes", "note")
+    return redirect(paper_url(paper.id), "note", anchor="notes")
 
 
 @router.post("/papers/tags", include_in_schema=False)
@@ -116,7 +116,7 @@ def tags(request: Request, id: Annotated[str, Form()],
             lib.coach.tag(paper.id, wanted)
     except CoachError as exc:
         return _fail(request, lib, paper, exc)
-    return redirect(paper_url(paper.id) + "#notes", "tags")
+    return redirect(paper_url(paper.id), "tags", anchor="notes")
 
 
 @router.post("/papers/explain", include_in_schema=False)
@@ -131,4 +131,4 @@ def explain(request: Request, id: Annotated[str, Form()],
         lib.coach.explain(paper.id, text)
     except CoachError as exc:
         return _fail(request, lib, paper, exc)
-    return redirect(paper_url(paper.id) + "#explain", "explained")
+    return redirect(paper_url(paper.id), "explained", anchor="explain")

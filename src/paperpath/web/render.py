@@ -73,6 +73,9 @@ def page(request: Request, template: str, *, title: str, status_code: int = 200,
         status_code=status_code)
 
 
-def redirect(path: str, msg: str | None = None, **params: Any) -> RedirectResponse:
-    """303 See Other after a form post, with an optional status message code."""
-    return RedirectResponse(with_query(path, msg=msg, **params), status_code=303)
+def redirect(path: str, msg: str | None = None, *, anchor: str | None = None,
+             **params: Any) -> RedirectResponse:
+    """303 See Other after a form post, with an optional status message code and the
+    section (``anchor``) to land on."""
+    url = with_query(path, msg=msg, **params) + (f"#{anchor}" if anchor else "")
+    return RedirectResponse(url, status_code=303)
