@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -77,7 +78,25 @@ def _server_timing(app: FastAPI) -> None:
         return response
 
 
+def _one_line(exc: RequestValidationError) -> str:
+    """FastAPI's list of validation errors as one line: "minutes (form): not a number"."""
+    parts = []
+    for err in exc.errors():
+        where = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path")]
+        parts.append(f"{'.'.join(where) or 'input'}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid input"
+
+
 def _error_pages(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def bad_input(request: Request, exc: RequestValidationError) -> Response:
+        message = _one_line(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=422)
+        response: HTMLResponse = page(request, "error.html", title="Invalid input",
+                                      message=message, status_code=400)
+        return response
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if request.url.path.startswith("/api/"):

@@ -62,6 +62,14 @@ def related_fragment(request: Request, view: str, pid: str) -> HTMLResponse:
                                        {"items": items, "view": view, "paper": paper})
 
 
+def _sync_cards(lib: Library) -> None:
+    """Make the review cards of what was just read or explained, so the nav's due count is
+    right at once (not only after the review page is opened)."""
+    from paperpath.coach.review import Reviewer
+
+    Reviewer(lib).sync_cards()
+
+
 def _fail(request: Request, lib: Library, paper: Paper, exc: Exception) -> HTMLResponse:
     return page(request, "paper.html", title=paper.title, status_code=400,
                 error=str(exc).strip("'\""), **_paper_context(lib, paper))
@@ -78,6 +86,7 @@ def read(request: Request, id: Annotated[str, Form()],
                        status=status)
     except (CoachError, ValueError) as exc:
         return _fail(request, lib, paper, exc)
+    _sync_cards(lib)
     return redirect(paper_url(paper.id), "read" if status == "finished" else "started")
 
 
@@ -131,4 +140,5 @@ def explain(request: Request, id: Annotated[str, Form()],
         lib.coach.explain(paper.id, text)
     except CoachError as exc:
         return _fail(request, lib, paper, exc)
+    _sync_cards(lib)
     return redirect(paper_url(paper.id), "explained", anchor="explain")
