@@ -136,7 +136,7 @@ def page_times(lib: Library, picks: list[str], n: int, seed: int) -> dict[str, A
     fixed = {
         "week": "/week", "onboarding": "/onboarding", "library": "/library",
         "library search": "/library?q=diffusion+models",
-        "library filtered": "/library?q=transformer&code=1&since=2025-06",
+        "library filtered": "/library?q=transformer&code=yes&since=2025-06",
         "review": "/review", "progress": "/progress", "map": "/map",
         "map points": "/map/points.json", "sources": "/sources", "export": "/export",
         "api week": "/api/week", "api search": "/api/search?q=graph+neural+networks",
@@ -182,7 +182,10 @@ def browser_map(lib: Library, loads: int = 5) -> dict[str, Any]:
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.time() + 60
     while not server.started:
+        if not thread.is_alive() or time.time() > deadline:
+            raise RuntimeError("the web server did not start (see its error above)")
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
     result: dict[str, Any] = {}
@@ -203,10 +206,15 @@ def browser_map(lib: Library, loads: int = 5) -> dict[str, Any]:
                 loads_ms.append((time.perf_counter() - t0) * 1000)
             points = page.evaluate("window.paperpathMap.points")
             frames = page.evaluate(PAN_SCRIPT)
+            # The same pan over a bare plotly scattergl of as many random points: what this
+            # browser's WebGL can do at all, so the page's own overhead shows.
+            page.evaluate(BARE_SCRIPT, points)
+            bare = page.evaluate(PAN_SCRIPT)
             result = {"map_load_ms_median": round(statistics.median(loads_ms), 1),
                       "map_load_ms_first": round(loads_ms[0], 1),
                       "map_load_ms_all": [round(x, 1) for x in loads_ms], "points": points,
-                      **frames}
+                      "webgl": page.evaluate(RENDERER_SCRIPT), **frames,
+                      "bare_scattergl_same_points": bare}
             browser.close()
     finally:
         server.should_exit = True
@@ -243,6 +251,28 @@ async () => {
   return {pan_frames: gaps.length, frame_ms_median: Math.round(q(0.5) * 10) / 10,
           frame_ms_p95: Math.round(q(0.95) * 10) / 10,
           fps: Math.round(gaps.length / ((stamps[stamps.length - 1] - stamps[0]) / 1000))};
+}
+"""
+
+
+BARE_SCRIPT = """
+async (n) => {
+  const d = document.createElement("div");
+  d.style.width = "1200px"; d.style.height = "700px";
+  document.body.prepend(d);
+  const x = new Float32Array(n).map(() => Math.random());
+  const y = new Float32Array(n).map(() => Math.random());
+  await Plotly.newPlot(d, [{type: "scattergl", mode: "markers", x, y, marker: {size: 4}}],
+                       {xaxis: {range: [0, 1]}, yaxis: {range: [0, 1]}});
+  window.paperpathMap = {element: d, drawn: true};
+}
+"""
+
+RENDERER_SCRIPT = """
+() => {
+  const gl = document.createElement("canvas").getContext("webgl");
+  const info = gl && gl.getExtension("WEBGL_debug_renderer_info");
+  return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : "unknown";
 }
 """
 

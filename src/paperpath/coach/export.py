@@ -10,10 +10,15 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
 import os
 import re
+import sqlite3
+import tempfile
+import time
 import unicodedata
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -116,11 +121,28 @@ def export_anki(lib: Library, path: str | Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        genanki.Package(deck).write_to_file(str(tmp))
+        _write_apkg(genanki.Package(deck), tmp)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return len(rows)
+
+
+def _write_apkg(package: Any, path: Path) -> None:
+    """genanki's ``write_to_file`` leaves its temporary collection database in /tmp on every
+    export; the same steps with a folder that is always removed."""
+    with tempfile.TemporaryDirectory(prefix="paperpath-anki-") as folder:
+        db = Path(folder) / "collection.anki2"
+        conn = sqlite3.connect(db)
+        try:
+            now = time.time()
+            package.write_to_db(conn.cursor(), now, itertools.count(int(now * 1000)))
+            conn.commit()
+        finally:
+            conn.close()
+        with zipfile.ZipFile(path, "w") as out:
+            out.write(db, "collection.anki2")
+            out.writestr("media", "{}")
 
 
 # -- Markdown (Obsidian) --------------------------------------------------------------------

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RATINGS = {"again": 1, "hard": 2, "good": 3, "easy": 4}
+_GUIDE_CARDS: dict[tuple[str, int, int], tuple[str, list[tuple[str, str]]]] = {}
+_GUIDE_CARDS_MAX = 20_000
 # A due date outside these bounds cannot come from the scheduler (its longest interval is
 # 100 years), so it is corruption rather than a schedule.
 _EARLIEST_DUE = datetime(2000, 1, 1)
@@ -200,15 +202,13 @@ class Reviewer:
             paper = self.lib.get_pk(pk)
             if paper is None:
                 continue
-            guide = self.lib.guide(paper.id)
-            summary = guide.tldr or paper.abstract.split(". ")[0] or paper.title
+            summary, terms = self._guide_cards(paper)
             wanted[("paper", paper.id)] = (f"{paper.title} — what does it contribute?",
                                            summary)
-            for term in guide.key_terms:
-                entry = entry_by_id(term.glossary_id) if term.glossary_id else None
+            for ref, glossary_id in terms:
+                entry = entry_by_id(glossary_id)
                 if entry is None:
-                    continue  # only glossary terms: their definitions are vetted
-                ref = term.key
+                    continue
                 # Known before reading (marked, or reviewed without a card here): no card.
                 # Terms recorded as met while reading ("read") still deserve one.
                 if ("term", ref) not in have and known.get(ref, "read") != "read":
@@ -218,6 +218,23 @@ class Reviewer:
             wanted[("explanation", row["key"])] = (
                 f"Explain “{row['title']}” at a high level", row["text"])
         return wanted
+
+    def _guide_cards(self, paper: Any) -> tuple[str, list[tuple[str, str]]]:
+        """A finished paper's summary and its glossary terms (key, glossary id), remembered
+        per paper text: building the guides of every paper read, at every sync, cost ~9 ms
+        a paper (1.8 s for 200 papers read)."""
+        key = (self.lib.url, paper.pk, hash((paper.title, paper.abstract)))
+        found = _GUIDE_CARDS.get(key)
+        if found is None:
+            guide = self.lib.guide(paper.id)
+            summary = guide.tldr or paper.abstract.split(". ")[0] or paper.title
+            # Only glossary terms make cards: their definitions are vetted.
+            found = (summary, [(t.key, t.glossary_id) for t in guide.key_terms
+                               if t.glossary_id])
+            if len(_GUIDE_CARDS) >= _GUIDE_CARDS_MAX:
+                _GUIDE_CARDS.clear()
+            _GUIDE_CARDS[key] = found
+        return found
 
     # -- corruption ------------------------------------------------------------------------
     def check(self, now: datetime | None = None, card_ids: list[int] | None = None
