@@ -35,7 +35,6 @@ import re
 import shutil
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -168,57 +167,36 @@ def summary(times: list[float], warm: float) -> dict[str, float]:
 
 def browser_map(lib: Library, loads: int = 5) -> dict[str, Any]:
     """Map load time and frame smoothness in headless Chromium against a real server."""
-    import socket
-
-    import uvicorn
     from playwright.sync_api import sync_playwright
 
     from paperpath.web import create_app
+    from paperpath.web.local_server import LocalServer
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(lib, seed=False), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started:
-        if not thread.is_alive() or time.time() > deadline:
-            raise RuntimeError("the web server did not start (see its error above)")
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    result: dict[str, Any] = {}
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader",
-                "--use-angle=swiftshader"])
-            context = browser.new_context(viewport={"width": 1280, "height": 800})
-            page = context.new_page()
-            loads_ms = []
-            for _ in range(loads):
-                t0 = time.perf_counter()
-                page.goto(base + "/map")
-                page.wait_for_function("window.paperpathMap && window.paperpathMap.drawn",
-                                       timeout=120_000)
-                loads_ms.append((time.perf_counter() - t0) * 1000)
-            points = page.evaluate("window.paperpathMap.points")
-            frames = page.evaluate(PAN_SCRIPT)
-            # The same pan over a bare plotly scattergl of as many random points: what this
-            # browser's WebGL can do at all, so the page's own overhead shows.
-            page.evaluate(BARE_SCRIPT, points)
-            bare = page.evaluate(PAN_SCRIPT)
-            result = {"map_load_ms_median": round(statistics.median(loads_ms), 1),
-                      "map_load_ms_first": round(loads_ms[0], 1),
-                      "map_load_ms_all": [round(x, 1) for x in loads_ms], "points": points,
-                      "webgl": page.evaluate(RENDERER_SCRIPT), **frames,
-                      "bare_scattergl_same_points": bare}
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with LocalServer(create_app(lib, seed=False)) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--enable-unsafe-swiftshader",
+            "--use-angle=swiftshader"])
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        loads_ms = []
+        for _ in range(loads):
+            t0 = time.perf_counter()
+            page.goto(base + "/map")
+            page.wait_for_function("window.paperpathMap && window.paperpathMap.drawn",
+                                   timeout=120_000)
+            loads_ms.append((time.perf_counter() - t0) * 1000)
+        points = page.evaluate("window.paperpathMap.points")
+        frames = page.evaluate(PAN_SCRIPT)
+        # The same pan over a bare plotly scattergl of as many random points: what this
+        # browser's WebGL can do at all, so the page's own overhead shows.
+        page.evaluate(BARE_SCRIPT, points)
+        bare = page.evaluate(PAN_SCRIPT)
+        result = {"map_load_ms_median": round(statistics.median(loads_ms), 1),
+                  "map_load_ms_first": round(loads_ms[0], 1),
+                  "map_load_ms_all": [round(x, 1) for x in loads_ms], "points": points,
+                  "webgl": page.evaluate(RENDERER_SCRIPT), **frames,
+                  "bare_scattergl_same_points": bare}
+        browser.close()
     return result
 
 
