@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import threading
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from paperpath.library import Library
@@ -96,3 +99,34 @@ def test_nav_marks_the_current_page_and_due_reviews(onboarded: TestClient) -> No
     assert '<a href="/week" aria-current="page">' in page
     assert 'href="#main"' in page  # skip link for keyboard users
     assert "https://" not in re.sub(r'href="https?://[^"]+"', "", page)  # no remote assets
+
+
+def test_a_slow_first_plan_shows_progress_then_the_plan(
+        onboarded: TestClient, web_lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan that needs the library embedded first (a big ingest) runs as a job: the page
+    shows its progress and reloads itself when done, instead of hanging."""
+    from paperpath.web import pages_week
+
+    release = threading.Event()
+    service = web_lib.related()
+    real = service.ensure_current
+
+    def slow(progress: Any = None) -> None:
+        if progress:
+            progress(5, 10)
+        release.wait(30)
+        real(progress=progress)
+
+    monkeypatch.setattr(service, "ensure_current", slow)
+    monkeypatch.setattr(pages_week, "PLAN_WAIT_S", 0.05)
+    r = onboarded.get("/week")
+    assert r.status_code == 200
+    assert "Planning your week" in r.text and "data-job-reload" in r.text
+    job_id = re.search(r'data-job="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+    assert onboarded.get(f"/api/jobs/{job_id}").json()["state"] == "running"
+    # A reload meanwhile shows the same job, not a second planning.
+    assert f'data-job="{job_id}"' in onboarded.get("/week").text
+    release.set()
+    assert onboarded.app.state.jobs.wait(job_id, 30).state == "done"  # type: ignore[attr-defined]
+    page = onboarded.get("/week").text
+    assert "Planning your week" not in page and "<i>Why:</i>" in page

@@ -34,6 +34,7 @@ class Job:
     started: float = field(default_factory=time.time)
     finished: float | None = None
     result: Any = None
+    ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "label": self.label, "state": self.state,
@@ -92,6 +93,7 @@ class JobManager:
             job.result = traceback.format_exc(limit=5)
         finally:
             job.finished = time.time()
+            job.ended.set()
 
     def _trim(self) -> None:
         finished = sorted((j for j in self._jobs.values() if j.state in ("done", "failed")),
@@ -109,9 +111,7 @@ class JobManager:
         return [j for j in self.all() if j.state in ("queued", "running")]
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
-        """Block until a job ends (tests and scripts)."""
-        deadline = time.time() + timeout
+        """Block until a job ends or ``timeout`` seconds pass; returns the job either way."""
         job = self._jobs[job_id]
-        while job.state in ("queued", "running") and time.time() < deadline:
-            time.sleep(0.05)
+        job.ended.wait(timeout)
         return job

@@ -7,9 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from paperpath.coach import clock
 from paperpath.coach.clock import ClockError
 from paperpath.coach.profile import COMFORT_LEVELS, checklist_terms
 from paperpath.coach.service import CoachError
+from paperpath.library import Library
+from paperpath.web.jobs import Job, Reporter, Work
 from paperpath.web.render import lib_of, page, redirect
 
 router = APIRouter()
@@ -67,6 +70,31 @@ def save_onboarding(
     return redirect("/week", "profile")
 
 
+# Planning a week is instant once the library is embedded; the first plan after a big
+# ingest embeds and ranks tens of thousands of papers (a minute or more). The page waits this
+# long, then shows the job's progress instead of hanging.
+PLAN_WAIT_S = 2.0
+
+
+def plan_job(new: bool, week: str | None) -> Work:
+    def work(lib: Library, report: Reporter) -> str:
+        def embedded(done: int, total: int) -> None:
+            report(done, total, f"reading your library: {done:,} of {total:,} papers")
+
+        lib.related().ensure_current(progress=embedded)
+        report(0, 0, "choosing this week's papers…")
+        plan = lib.coach.week(new=new, week=week)
+        return f"planned {len(plan.items)} papers for {plan.week}"
+
+    return work
+
+
+def _planned(request: Request, new: bool, week: str | None) -> Job:
+    jobs = request.app.state.jobs
+    job: Job = jobs.start("plan", "Planning your week", plan_job(new, week))
+    return jobs.wait(job.id, timeout=PLAN_WAIT_S)
+
+
 @router.get("/week", response_class=HTMLResponse, include_in_schema=False)
 def week(request: Request, week: str | None = None) -> Response:
     lib = lib_of(request)
@@ -74,9 +102,17 @@ def week(request: Request, week: str | None = None) -> Response:
     if coach.profile() is None and week is None:
         return redirect("/onboarding")
     try:
-        plan = coach.week(week=week)
-    except (CoachError, ClockError) as exc:
+        clock.week_start(week or clock.current_week())  # a bad label is a 400, not a job
+    except ClockError as exc:
         return page(request, "error.html", title="No such week", message=str(exc),
+                    status_code=400)
+    job = _planned(request, False, week)
+    if job.state in ("queued", "running"):
+        return page(request, "week_preparing.html", title="Planning your week", job=job)
+    try:
+        plan = coach.week(week=week)  # remembered by the job: instant
+    except (CoachError, ClockError) as exc:
+        return page(request, "error.html", title="No plan", message=str(exc),
                     status_code=400)
     from paperpath.coach.progress import streak_line
 
@@ -93,5 +129,8 @@ def week(request: Request, week: str | None = None) -> Response:
 
 @router.post("/week/new", include_in_schema=False)
 def replan(request: Request) -> Response:
-    lib_of(request).coach.week(new=True)
-    return redirect("/week", "replanned")
+    job = _planned(request, True, None)
+    if job.state == "failed":
+        return page(request, "error.html", title="No plan", message=job.message,
+                    status_code=500)
+    return redirect("/week", "replanned" if job.state == "done" else None)

@@ -34,6 +34,8 @@ function watchJobs(root) {
       if (text) text.textContent = job.message || job.state;
       el.dataset.state = job.state;
       if (job.state === "running" || job.state === "queued") setTimeout(tick, 700);
+      // A page waiting for its job (the first plan of a week) shows the result when done.
+      else if (job.state === "done" && el.hasAttribute("data-job-reload")) window.location.reload();
     };
     tick();
   });
