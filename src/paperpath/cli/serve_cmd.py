@@ -59,7 +59,8 @@ def serve(
             console.print(f"[yellow]{escape(str(snapshot))} not found[/]: not ingesting it",
                           highlight=False)
         elif lib.snapshot_status(snapshot) != "done":
-            app.state.jobs.start("ingest", f"Ingesting {snapshot.name}", ingest_job(snapshot))
+            app.state.jobs.start("ingest", f"Ingesting {snapshot.name}",
+                                 ingest_job(snapshot, prepare=True))
             console.print(f"ingesting {escape(str(snapshot))} in the background "
                           "(see the Sources page)", highlight=False)
     elif lib.stats()["papers"] < 1000:

@@ -17,8 +17,10 @@ if TYPE_CHECKING:  # the sources and the guide load when their job runs
     from paperpath.sources.http import PoliteClient
 
 
-def ingest_job(path: Path) -> Work:
-    """Ingest an arXiv snapshot (resumes where an earlier run stopped)."""
+def ingest_job(path: Path, *, prepare: bool = False) -> Work:
+    """Ingest an arXiv snapshot (resumes where an earlier run stopped). ``prepare`` then
+    embeds the library and builds the recommender's matrix, so the reader's first weekly
+    plan is instant (`paperpath serve --snapshot` does this on a first start)."""
 
     def work(lib: Library, report: Reporter) -> str:
         def progress(p: Progress) -> None:
@@ -32,8 +34,16 @@ def ingest_job(path: Path) -> Work:
         result = lib.ingest_snapshot(path, progress=progress)
         if result.status != "done":
             raise RuntimeError(result.message or result.status)
-        return (f"ingested {result.records:,} papers from {path.name} in {result.seconds:.0f} s "
-                f"({result.error_count:,} bad lines skipped)")
+        message = (f"ingested {result.records:,} papers from {path.name} in "
+                   f"{result.seconds:.0f} s ({result.error_count:,} bad lines skipped)")
+        if prepare:
+            embed_job()(lib, report)
+            report(0, 0, "preparing recommendations…")
+            from paperpath.coach.recommend import Recommender
+
+            Recommender(lib).corpus()
+            message += "; embedded and ready for your weekly plans"
+        return message
 
     return work
 
