@@ -130,3 +130,23 @@ def test_a_slow_first_plan_shows_progress_then_the_plan(
     assert onboarded.app.state.jobs.wait(job_id, 30).state == "done"  # type: ignore[attr-defined]
     page = onboarded.get("/week").text
     assert "Planning your week" not in page and "<i>Why:</i>" in page
+
+
+def test_the_plan_waits_for_a_running_ingest(web_lib: Library) -> None:
+    from paperpath.web.jobs import JobManager
+    from paperpath.web.pages_week import plan_job
+
+    jobs = JobManager(web_lib)
+    release = threading.Event()
+
+    def ingest(lib: Library, report: Any) -> str:
+        report(3, 10, "embedding papers: 3 of 10")
+        release.wait(30)
+        return "ingested"
+
+    jobs.start("ingest", "Ingest", ingest)
+    plan = jobs.start("plan", "Plan", plan_job(False, None, jobs))
+    assert not jobs.wait(plan.id, 0.3).ended.is_set()
+    assert plan.message == "waiting for the library to be ready: embedding papers: 3 of 10"
+    release.set()
+    assert jobs.wait(plan.id, 60).state == "done", plan.message

@@ -12,7 +12,7 @@ from paperpath.coach.clock import ClockError
 from paperpath.coach.profile import COMFORT_LEVELS, checklist_terms
 from paperpath.coach.service import CoachError
 from paperpath.library import Library
-from paperpath.web.jobs import Job, Reporter, Work
+from paperpath.web.jobs import Job, JobManager, Reporter, Work
 from paperpath.web.render import lib_of, page, redirect
 
 router = APIRouter()
@@ -76,8 +76,17 @@ def save_onboarding(
 PLAN_WAIT_S = 2.0
 
 
-def plan_job(new: bool, week: str | None) -> Work:
+def plan_job(new: bool, week: str | None, jobs: JobManager | None = None) -> Work:
     def work(lib: Library, report: Reporter) -> str:
+        # An ingest still running (serve --snapshot) embeds and prepares the library itself:
+        # wait for it rather than doing the same work twice at once.
+        for other in jobs.running() if jobs else []:
+            if other.kind == "ingest":
+                while not other.ended.is_set():
+                    report(other.done, other.total,
+                           f"waiting for the library to be ready: {other.message}")
+                    other.ended.wait(0.5)
+
         def embedded(done: int, total: int) -> None:
             report(done, total, f"reading your library: {done:,} of {total:,} papers")
 
@@ -91,7 +100,7 @@ def plan_job(new: bool, week: str | None) -> Work:
 
 def _planned(request: Request, new: bool, week: str | None) -> Job:
     jobs = request.app.state.jobs
-    job: Job = jobs.start("plan", "Planning your week", plan_job(new, week))
+    job: Job = jobs.start("plan", "Planning your week", plan_job(new, week, jobs))
     return jobs.wait(job.id, timeout=PLAN_WAIT_S)
 
 
