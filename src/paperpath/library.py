@@ -194,7 +194,7 @@ class Library:
         cs.*), since / until (YYYY, YYYY-MM or YYYY-MM-DD), has_code (bool), kind, offset."""
         return self._search(query, limit, None, **filters)
 
-    def _search(self, query: str, limit: int, snippets: int | None,
+    def _search(self, query: str, limit: int, snippets: int | None, fill: int | None = None,
                 **filters: Any) -> list[SearchHit]:
         offset = int(filters.pop("offset", 0))
         unknown = set(filters) - {"category", "since", "until", "has_code", "kind"}
@@ -205,7 +205,7 @@ class Library:
         self._catch_up_index()
         with self.engine.connect() as conn:
             return run_search(conn, parsed, flt, limit=limit, offset=offset,
-                              index=self.text_index, snippets=snippets)
+                              index=self.text_index, snippets=snippets, fill=fill)
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in the order they were added (streamed in batches)."""
@@ -354,21 +354,29 @@ class Library:
         """Keyword (BM25) and vector search fused by reciprocal rank: finds papers that use
         your words and papers that say the same thing in other words. Same filters as
         `search`; scores are RRF scores."""
-        from paperpath.related.hybrid import DEPTH, fused_hits, vector_ranking
+        from paperpath.related.hybrid import DEPTH, fused_hits, vector_ranking, worker
         from paperpath.search.query import QueryError
 
         offset = int(filters.pop("offset", 0))
-        try:  # snippets only for what can reach the page shown
-            keyword = self._search(query, DEPTH, limit + offset, **filters)
-        except QueryError:
-            keyword = []  # e.g. only stop words: the vectors can still read it
+        flt = make_filters(**filters)
         service = self.related(model)
         service.ensure_current()
-        flt = make_filters(**filters)
         qvec = service.embedder.embed([query])[0]
+
+        def by_vector() -> list[int]:
+            with self.engine.connect() as conn:
+                return vector_ranking(conn, service.index, qvec, flt)
+
+        # The vector half runs beside the keyword half (the index search releases the GIL).
+        vector = worker().submit(by_vector)
+        try:  # snippets only for what can reach the page shown; papers matching only some
+            # of the words only when those matching all don't fill it (the vector half
+            # finds the rest, and that fallback is the slow part at a million papers)
+            keyword = self._search(query, DEPTH, limit + offset, limit + offset, **filters)
+        except QueryError:
+            keyword = []  # e.g. only stop words: the vectors can still read it
         with self.engine.connect() as conn:
-            vector = vector_ranking(conn, service.index, qvec, flt)
-            return fused_hits(conn, keyword, vector, limit=limit, offset=offset)
+            return fused_hits(conn, keyword, vector.result(), limit=limit, offset=offset)
 
     # -- the coach ----------------------------------------------------------------------
     @property

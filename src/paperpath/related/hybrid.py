@@ -8,6 +8,7 @@ each list contributes 1 / (k + rank) per paper. bench/hybrid.py measures all thr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sqlalchemy import Connection, select
@@ -21,6 +22,17 @@ from paperpath.vectors.index import VectorIndex
 
 RRF_K = 60
 DEPTH = 100  # how deep each list goes into the fusion
+
+
+_WORKER: ThreadPoolExecutor | None = None
+
+
+def worker() -> ThreadPoolExecutor:
+    """A small pool for the vector half of hybrid search, shared by the process."""
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="paperpath-vectors")
+    return _WORKER
 
 
 def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K,

@@ -23,14 +23,16 @@ SNIPPET_CHARS = 220
 
 def search(conn: Connection, query: ParsedQuery, filters: SearchFilters, limit: int = 20,
            offset: int = 0, index: TextIndex | None = None,
-           snippets: int | None = None) -> list[SearchHit]:
+           snippets: int | None = None, fill: int | None = None) -> list[SearchHit]:
     """Ranked hits: BM25 through the library's full-text index when it has one, else the
     portable backend (other databases). ``snippets``: highlight only the first N hits (the
-    rest get the abstract's opening), for callers that fuse deep result lists."""
+    rest get the abstract's opening), for callers that fuse deep result lists. ``fill``:
+    papers matching only some of the words are added when those matching all of them are
+    fewer than this (default: the hits asked for)."""
     if query.empty:
         return _browse(conn, filters, limit, offset)
     if index is not None:
-        return _index_search(conn, index, query, filters, limit, offset, snippets)
+        return _index_search(conn, index, query, filters, limit, offset, snippets, fill)
     return _portable_search(conn, query, filters, limit, offset)
 
 
@@ -159,7 +161,7 @@ def _top(idx: tantivy.Index, searcher: tantivy.Searcher, q: tantivy.Query,
 
 def _index_search(conn: Connection, index: TextIndex, query: ParsedQuery,
                   filters: SearchFilters, limit: int, offset: int,
-                  snippets: int | None = None) -> list[SearchHit]:
+                  snippets: int | None = None, fill: int | None = None) -> list[SearchHit]:
     idx = index.index()
     searcher = idx.searcher()
     filt = _filter(idx, filters)
@@ -167,7 +169,7 @@ def _index_search(conn: Connection, index: TextIndex, query: ParsedQuery,
     ranked = _top(idx, searcher, _compile(idx, searcher, query), filt, want)
     any_word = _compile(idx, searcher, query, any_word=True)
     # Requiring every word found too little: add papers matching some of them, ranked below.
-    if len(ranked) < want and len(query.terms) > 1:
+    if len(ranked) < min(want, fill or want) and len(query.terms) > 1:
         seen = {pk for pk, _ in ranked}
         floor = min((s for _, s in ranked), default=0.0)
         extra = [(pk, s) for pk, s in _top(idx, searcher, any_word, filt, want + len(seen))
