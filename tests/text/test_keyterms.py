@@ -306,3 +306,15 @@ def test_tokens_seen_before_the_background_loaded(monkeypatch: pytest.MonkeyPatc
 def test_piece_cache_tokenizes_like_the_pattern(text: str) -> None:
     # Splitting on whitespace first (and caching per piece) finds the pattern's tokens.
     assert [info[0] for info in keyterms._infos(text)] == keyterms._TOKEN_RE.findall(text)
+
+
+def test_links_are_not_key_terms() -> None:
+    from paperpath.text.keyterms import key_terms
+
+    terms = key_terms("Video diffusion models are slow because sampling needs hundreds of "
+                      "denoising steps. We propose score distillation into a four-step "
+                      "student. Code: https://github.com/example/fastvid and "
+                      "www.example.org/fastvid-demo", k=10)
+    assert "score distillation" in terms
+    assert not {t for t in terms if any(p in t.lower() for p in
+                                        ("https", "fastvid", "github", "www", "example"))}

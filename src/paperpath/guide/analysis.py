@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from paperpath.text.corpus_stats import CorpusStats
 
 # Bump when any model or rule changes what analyze() returns: stored analyses are redone.
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "3"
 N_TERMS = 12
 # The longest abstract whose sentences `analyze_many` splits once for TLDR, facets and mined
 # definitions (each model falls back to its own opening past its window).

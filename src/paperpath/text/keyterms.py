@@ -160,9 +160,14 @@ class _Doc:
     background_df: dict[str, int]  # stem -> document frequency in the shipped background
 
 
+# Links ("Code: https://github.com/org/repo") are not terms: their pieces ("https", the
+# repository name) would otherwise rank as rare words.
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
 def _analyse(text: str) -> _Doc:
     """Tokens, tags, stems and maximal noun phrases of ``text``."""
-    infos = _infos(strip_latex(text[:MAX_CHARS]))
+    infos = _infos(strip_latex(_URL.sub(" ", text[:MAX_CHARS])))
     tokens = _Tokens(infos)
     tags = apply_rules(tokens, list(map(_TAG_OF, infos)))
     n = len(infos)
