@@ -194,3 +194,24 @@ def test_keyboard_reaches_the_main_actions(server: str, page: Page, web_lib: Lib
         if page.evaluate("document.activeElement.closest('ol.cards') !== null"):
             break
     assert page.evaluate("document.activeElement.closest('ol.cards') !== null")
+
+
+def test_the_map_is_built_drawn_and_searchable_in_the_browser(server: str, page: Page,
+                                                               web_lib: Library) -> None:
+    web_lib.coach.set_profile(interests=["diffusion models"])
+    web_lib.coach.read("2611.00001", minutes=30, rating=4)
+    page.goto(server + "/map")
+    page.get_by_role("button", name="Build the map").click()
+    # The build runs as a job; the page reloads itself when the map is ready.
+    page.wait_for_function("window.paperpathMap && window.paperpathMap.drawn", timeout=120_000)
+    assert page.evaluate("window.paperpathMap.points") == len(web_lib)
+    expect(page.locator("#fieldmap canvas").first).to_be_attached()
+    expect(page.locator("main")).to_contain_text("areas")
+    shot(page, "07-map")
+    # Search to locate a paper: the matches are listed and ringed on the map.
+    page.get_by_role("searchbox").fill("score distillation")
+    page.get_by_role("button", name="Find").click()
+    results = page.locator("#map-results")
+    expect(results).to_contain_text("Score Distillation for Fast Video Diffusion")
+    results.get_by_role("link", name=re.compile("Score Distillation")).click()
+    expect(page).to_have_url(re.compile(r"/paper/2611\.00001$"))
