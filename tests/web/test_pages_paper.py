@@ -104,3 +104,15 @@ def test_related_fragments(client: TestClient) -> None:
         assert "<html" not in r.text  # a fragment, not a page
         assert 'href="/paper/' in r.text or "Nothing related" in r.text
     assert client.get(f"/related/bogus/{PID}").status_code == 404
+
+
+def test_no_abstract_means_no_explain_form_but_a_way_forward(client: TestClient,
+                                                            web_lib: Library) -> None:
+    web_lib.add_records([PaperRecord(title="A blog post about attention", kind="article",
+                                     url="https://example.org/attention")])
+    item = next(p for p in web_lib.papers() if p.kind == "article")
+    page = client.get(f"/paper/{item.id}").text
+    assert "nothing to compare an explanation with" in page
+    assert 'action="/papers/explain"' not in page and "Write your summary in the notes" in page
+    r = client.post("/papers/explain", data={"id": item.id, "text": "About attention."})
+    assert r.status_code == 400 and "no abstract" in r.text
