@@ -318,3 +318,14 @@ def test_links_are_not_key_terms() -> None:
     assert "score distillation" in terms
     assert not {t for t in terms if any(p in t.lower() for p in
                                         ("https", "fastvid", "github", "www", "example"))}
+
+
+def test_naming_verbs_introduce_terms_without_joining_them() -> None:
+    from paperpath.text.keyterms import key_terms
+
+    terms = key_terms("We propose choosing the option most likely to be best, the idea now "
+                      "called Thompson sampling, with a network dubbed FastNet for named "
+                      "entity recognition.", k=10)
+    assert "Thompson sampling" in terms and "FastNet" in terms
+    assert not [t for t in terms if t.lower().startswith(("called ", "dubbed "))]
+    assert any("named entity" in t.lower() for t in terms)

@@ -70,6 +70,9 @@ _REFERENCE_WORDS = frozenset(
 # auxiliary it is a verb ("research employed genetic methods", "has attracted attention").
 _PARTICIPLE_OPENERS = frozenset({"DT", "PRP$", "IN", "CC", ",", "(", ":", ".", "JJ", "CD", "RB",
                                  "VB", "VBZ", "VBP", "VBD", "VBG", "TO"})
+# Naming verbs introduce a term; they are not part of it ("now called Thompson sampling",
+# "dubbed FastNet"). "named" stays a phrase word: "named entity recognition".
+_NAMING_WORDS = frozenset("called termed dubbed coined nicknamed denoted".split())
 _AUXILIARIES = frozenset(
     "be is are was were been being has have had having do does did get gets got".split()
 )
@@ -96,8 +99,8 @@ def _token_info(token: str) -> _Info:
     if info is None:
         lower = token.lower()
         alpha = token.isalpha()
-        ok = (lower not in STOP_WORDS and 1 < len(token) <= 40 and "." not in token
-              and (alpha or _HAS_ALPHA.search(token) is not None))
+        ok = (lower not in STOP_WORDS and lower not in _NAMING_WORDS and 1 < len(token) <= 40
+              and "." not in token and (alpha or _HAS_ALPHA.search(token) is not None))
         stemmed = sys.intern(stem(lower)) if ok else ""
         info = (token, word_tag(token), ok, lower in _REFERENCE_WORDS, lower in _AUXILIARIES,
                 alpha, stemmed, _is_acronym(token),
