@@ -44,7 +44,7 @@ def str_list(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _opt_str(raw: dict[str, Any], key: str, where: str) -> str | None:
+def opt_str(raw: dict[str, Any], key: str, where: str) -> str | None:
     value = raw.get(key)
     if value is None:
         return None
@@ -64,10 +64,10 @@ def _entry(raw: dict[str, Any], source: str) -> GlossaryEntry:
         definition=" ".join(raw["definition"].split()),
         area=raw["area"],
         aliases=str_list(raw, "aliases", where),
-        math=_opt_str(raw, "math", where),
+        math=opt_str(raw, "math", where),
         related=str_list(raw, "related", where),
         prerequisites=str_list(raw, "prerequisites", where),
-        introduced_in=_opt_str(raw, "introduced_in", where),
+        introduced_in=opt_str(raw, "introduced_in", where),
     )
 
 

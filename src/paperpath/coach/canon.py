@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from paperpath.glossary import str_list, toml_tables
+from paperpath.glossary import opt_str, str_list, toml_tables
 from paperpath.ids import is_arxiv_doi, normalize_arxiv_id, normalize_doi
 
 if TYPE_CHECKING:
@@ -103,12 +103,9 @@ class CanonPaper:
 
 
 def _opt_str(raw: dict[str, Any], key: str, where: str) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{where}: {key!r} must be a string")
-    return " ".join(value.split()) or None
+    """The glossary's optional-string check, with whitespace collapsed (TOML multi-line)."""
+    value = opt_str(raw, key, where)
+    return " ".join(value.split()) or None if value else None
 
 
 def _int(raw: dict[str, Any], key: str, where: str) -> int:
