@@ -99,3 +99,14 @@ def test_explanations_are_scored_and_kept(lib: Library) -> None:
     empty = coach.explain("2501.00002", "   ")
     assert empty.score == 0 and empty.warnings
     assert len(coach.explanations("2501.00002")) == 2  # an empty one is not stored
+
+
+def test_set_tags_replaces_them_in_one_go(library: Library) -> None:
+    from paperpath.records import PaperRecord
+
+    library.add_records([PaperRecord(title="Tagged paper", arxiv_id="2601.00042")])
+    coach = library.coach
+    assert coach.set_tags("2601.00042", ["Video", "to-discuss"]) == ["to-discuss", "video"]
+    assert coach.tags("2601.00042") == ["to-discuss", "video"]
+    assert coach.set_tags("2601.00042", ["video"]) == ["video"]
+    assert coach.set_tags("2601.00042", []) == []

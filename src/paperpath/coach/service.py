@@ -200,6 +200,26 @@ class Coach:
         except ValueError as exc:
             raise CoachError(str(exc)) from None
 
+    def tags(self, id: str) -> list[str]:
+        """The paper's tags, sorted."""
+        paper = self.paper(id)
+        with self.engine.connect() as conn:
+            return cs.tags_of(conn, paper.pk)
+
+    def set_tags(self, id: str, tags: Iterable[str]) -> list[str]:
+        """Replace the paper's tags with ``tags`` in one transaction; returns them."""
+        paper = self.paper(id)
+        try:
+            wanted = list(dict.fromkeys(cs.normalize_tag(t) for t in tags))
+            with write_tx(self.engine) as conn:
+                current = cs.tags_of(conn, paper.pk)
+                cs.remove_tags(conn, paper.pk, [t for t in current if t not in wanted])
+                if wanted:
+                    cs.add_tags(conn, paper.pk, wanted)
+                return cs.tags_of(conn, paper.pk)
+        except ValueError as exc:
+            raise CoachError(str(exc)) from None
+
     def tagged(self, tag: str) -> list[Paper]:
         with self.engine.connect() as conn:
             return self._papers(cs.pks_tagged(conn, tag))

@@ -33,12 +33,8 @@ def _paper_context(lib: Library, paper: Paper) -> dict[str, Any]:
     return {"paper": paper, "g": lib.guide(paper.id, reader_level=level), "level": level,
             "signals": set(coach.signals(paper.id)), "signal_names": SIGNALS,
             "log": coach.log(paper.id), "note": coach.note(paper.id) or "",
-            "tags": _tags(lib, paper), "explanations": explanations,
+            "tags": coach.tags(paper.id), "explanations": explanations,
             "last_explanation": explanations[-1] if explanations else None}
-
-
-def _tags(lib: Library, paper: Paper) -> list[str]:
-    return lib.coach.tag(paper.id, [])
 
 
 @router.get("/paper/{pid:path}", response_class=HTMLResponse, include_in_schema=False)
@@ -119,10 +115,7 @@ def tags(request: Request, id: Annotated[str, Form()],
     paper = paper_or_404(lib, id)
     wanted = [t.strip() for t in tags.replace(",", " ").split() if t.strip()]
     try:
-        current = lib.coach.tag(paper.id, [])
-        lib.coach.tag(paper.id, [t for t in current if t not in wanted], remove=True)
-        if wanted:
-            lib.coach.tag(paper.id, wanted)
+        lib.coach.set_tags(paper.id, wanted)
     except CoachError as exc:
         return _fail(request, lib, paper, exc)
     return redirect(paper_url(paper.id), "tags", anchor="notes")
