@@ -12,7 +12,6 @@ the stored level as it is (a paper edited since keeps it until the next analyze)
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -27,9 +26,8 @@ from paperpath.search import QueryError, SearchHit, parse_query
 from paperpath.search.filters import filter_conditions, make_filters
 from paperpath.search.types import HL_CLOSE, HL_OPEN
 from paperpath.store.coach_store import feedback_pks
-from paperpath.store.reader import library_stats, papers_by_pk
-from paperpath.store.schema import paper_analysis, paper_texts, paper_vectors, papers, reading_log
-from paperpath.store.vector_store import papers_rev
+from paperpath.store.reader import papers_by_pk
+from paperpath.store.schema import paper_analysis, paper_vectors, papers, reading_log
 from paperpath.web.render import lib_of, page
 
 router = APIRouter()
@@ -43,27 +41,6 @@ KINDS = {"paper": "Papers", "article": "Articles", "video": "Videos"}
 DIFFICULTIES = {"1": "1 — gentle", "2": "2 — approachable", "3": "3 — moderate",
                 "4": "4 — demanding", "5": "5 — hard", "unknown": "Unknown (not analysed yet)"}
 _SPLIT = re.compile(f"[{HL_OPEN}{HL_CLOSE}]")
-
-
-# -- library statistics, cached: a full count costs ~150 ms at 75k papers ------------------
-_STATS: dict[str, tuple[tuple[int, int, int], float, dict[str, Any]]] = {}
-
-
-def cached_stats(lib: Library, max_stale: float = 0.0) -> dict[str, Any]:
-    """`library_stats` (top 20 categories), recomputed when the library changed (every write
-    bumps the papers' revision, cheap to read) — or, with ``max_stale``, only once that many
-    seconds passed: pages that just need the common categories skip recounting after every
-    batch of a running ingest."""
-    with lib.engine.connect() as conn:
-        key = (papers_rev(conn),
-               int(conn.execute(select(func.count()).select_from(papers)).scalar_one()),
-               int(conn.execute(select(func.count()).select_from(paper_texts)).scalar_one()))
-        hit = _STATS.get(str(lib.url))
-        if hit is not None and (hit[0] == key or time.monotonic() - hit[1] < max_stale):
-            return hit[2]
-        stats = library_stats(conn, top=20)
-    _STATS[str(lib.url)] = (key, time.monotonic(), stats)
-    return stats
 
 
 def derived_counts(lib: Library) -> dict[str, int]:
@@ -347,7 +324,7 @@ def library(request: Request, q: str = "", category: str = "", area: str = "",
         results = _find_or_keyword(lib, f)
     except (QueryError, ValueError) as exc:
         error = " ".join(str(exc).split())
-    stats = cached_stats(lib, max_stale=60.0)
+    stats = lib.stats(top=20, max_stale=60.0)
     common = [c["category"] for c in stats["top_categories"]]
     if f.category and f.category not in common:
         common.append(f.category)

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, Response
 from paperpath.library import Library
 from paperpath.web import jobs_work
 from paperpath.web.jobs import Job, JobManager, Work
-from paperpath.web.pages_library import cached_stats, derived_counts
+from paperpath.web.pages_library import derived_counts
 from paperpath.web.render import MESSAGES, lib_of, page, redirect
 
 router = APIRouter()
@@ -70,7 +70,7 @@ def _render(request: Request, *, error: str | None = None, form: dict[str, Any] 
     listed = running + [j for j in jobs.all() if j.id not in ids]
     result = _results(request).get(request.query_params.get("result", ""))
     return page(request, "sources.html", title="Sources", status_code=status_code,
-                stats=cached_stats(lib), counts=derived_counts(lib), feeds=lib.feeds(),
+                stats=lib.stats(top=20), counts=derived_counts(lib), feeds=lib.feeds(),
                 jobs=listed, error=error, form=form or {}, imported=result,
                 feed_kinds=FEED_KINDS)
 
