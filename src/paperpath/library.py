@@ -358,11 +358,16 @@ class Library:
         """Keyword (BM25) and vector search fused by reciprocal rank: finds papers that use
         your words and papers that say the same thing in other words. Same filters as
         `search`; scores are RRF scores."""
-        from paperpath.related.hybrid import DEPTH, fused_hits, vector_ranking, worker
-        from paperpath.search.query import QueryError
+        from paperpath.related.hybrid import DEPTH, fused_page, vector_ranking, worker
+        from paperpath.search.engine import hits, ranking
+        from paperpath.search.query import ParsedQuery, QueryError
 
         offset = int(filters.pop("offset", 0))
         flt = make_filters(**filters)
+        try:
+            parsed = parse_query(query)
+        except QueryError:
+            parsed = ParsedQuery()  # e.g. only excluded words: the vectors can still read it
         service = self.related(model)
         service.ensure_current()
         qvec = service.embedder.embed([query])[0]
@@ -373,14 +378,14 @@ class Library:
 
         # The vector half runs beside the keyword half (the index search releases the GIL).
         vector = worker().submit(by_vector)
-        try:  # snippets only for what can reach the page shown; papers matching only some
-            # of the words only when those matching all don't fill it (the vector half
-            # finds the rest, and that fallback is the slow part at a million papers)
-            keyword = self._search(query, DEPTH, limit + offset, limit + offset, **filters)
-        except QueryError:
-            keyword = []  # e.g. only stop words: the vectors can still read it
+        self._catch_up_index()
         with self.engine.connect() as conn:
-            return fused_hits(conn, keyword, vector.result(), limit=limit, offset=offset)
+            # Keys only: papers and snippets are read for the fused page alone. Papers matching
+            # only some of the words only when those matching all don't fill the page (the
+            # vector half finds the rest, and that fallback is the slow part at 1M papers).
+            keyword = ranking(conn, parsed, flt, DEPTH, self.text_index, fill=limit + offset)
+            page = fused_page([pk for pk, _ in keyword], vector.result(), limit, offset)
+            return hits(conn, parsed, page, self.text_index)
 
     # -- the coach ----------------------------------------------------------------------
     @property

@@ -147,3 +147,23 @@ def test_prefix_and_unicode_highlights(lib: Library) -> None:
     hit = lib.search("bildsynthese")[0]
     assert hit.id == "2501.00003"
     assert "«Bildsynthese»" in hit.title() and "«Bildsynthese»" in hit.snippet()
+
+
+def test_other_forms_of_a_word_count_half(lib: Library) -> None:
+    lib.add(title="Modeling sequences", arxiv_id="2501.00010", abstract="Modeling text.")
+    lib.add(title="Model sequences", arxiv_id="2501.00011", abstract="Model text.")
+    hits = lib.search("modeling sequences")
+    assert ids(hits)[:2] == ["2501.00010", "2501.00011"]  # both found, the form typed first
+    assert hits[0].score > hits[1].score
+
+
+def test_repeated_stems_and_hyphenated_words(lib: Library) -> None:
+    # "models" and "model" are one word to the index: repeating it changes nothing.
+    assert ids(lib.search("diffusion models model")) == ids(lib.search("diffusion models"))
+    # A hyphenated word is a phrase when all words must match ...
+    lib.add(title="Model-based planning", arxiv_id="2501.00012", abstract="Plans ahead.")
+    assert ids(lib.search("model-based")) == ["2501.00012"]
+    # ... and its parts when only some can: "zebra" matches nothing, so papers using
+    # "based" or "model" anywhere are what is left to show.
+    found = set(ids(lib.search("model-based zebra")))
+    assert {"2501.00012", "1706.03762", "1312.5602"} <= found

@@ -69,19 +69,6 @@ class ParsedQuery:
     def words(self) -> list[str]:
         return [t.text for t in self.terms]
 
-    def any_query(self) -> ParsedQuery:
-        """Every term as its own alternative (matches what fts_any matches)."""
-        return ParsedQuery(groups=[self.terms], excluded=list(self.excluded))
-
-    def in_titles(self) -> ParsedQuery:
-        """The same query with unfielded words required in the title: the "champion tier"
-        that stands in for a huge match set (title words weigh most in the ranking)."""
-        return ParsedQuery(
-            groups=[[t if t.column else Term(t.text, t.phrase, t.prefix, "title") for t in g]
-                    for g in self.groups],
-            excluded=list(self.excluded),
-        )
-
 
 def _group(terms: list[Term]) -> str:
     if len(terms) == 1:

@@ -127,6 +127,8 @@ class TextIndex:
         self.schema = build_schema()
         self._index: tantivy.Index | None = None
         self._loaded_state: tuple[int, int] | None = None
+        # Stem forms of query words found in this index (search.engine), kept until it changes.
+        self.forms: dict[tuple[str, str], list[str]] = {}
         self._validate()
 
     # -- files ---------------------------------------------------------------------------
@@ -160,6 +162,7 @@ class TextIndex:
     def reset(self) -> None:
         """Forget everything indexed: the next catch-up rebuilds from the library."""
         self._index = None
+        self.forms = {}
         shutil.rmtree(self.tantivy_dir, ignore_errors=True)
         self.tantivy_dir.mkdir(parents=True, exist_ok=True)
         tantivy.Index(self.schema, path=str(self.tantivy_dir), reuse=False)
@@ -174,6 +177,8 @@ class TextIndex:
             self._index = tantivy.Index.open(str(self.tantivy_dir))
         elif key != self._loaded_state:
             self._index.reload()
+        if key != self._loaded_state:
+            self.forms = {}
         self._loaded_state = key
         return self._index
 
