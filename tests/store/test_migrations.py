@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from paperpath import Library
-from paperpath.store.db import current_revision, head_revision
+from paperpath.store.db import SCHEMA_HEAD, current_revision, head_revision
 from paperpath.store.schema import metadata
 
 
@@ -22,6 +22,13 @@ def test_new_library_is_at_head_and_matches_schema(tmp_path: Path) -> None:
     tables = set(inspect(lib.engine).get_table_names())
     assert {"papers", "paper_texts", "ingest_runs", "sync_state", "feeds",
             "feed_items"} <= tables
+
+
+def test_schema_head_names_the_newest_migration(tmp_path: Path) -> None:
+    # Opening a library compares its version with SCHEMA_HEAD without loading alembic: a new
+    # migration must move it, or libraries would never be upgraded.
+    lib = Library(tmp_path / "lib.db")
+    assert SCHEMA_HEAD == head_revision(lib.engine) == current_revision(lib.engine)
 
 
 def test_reopening_keeps_data_and_needs_no_backup(tmp_path: Path) -> None:
