@@ -23,6 +23,12 @@ def test_or_stop_words_prefix_and_syntax_characters() -> None:
     assert '"video"*' in q.fts_all()
 
 
+def test_pronouns_are_stop_words_unless_quoted() -> None:
+    assert parse_query("teaching robots by showing them").words() == [
+        "teaching", "robots", "showing"]
+    assert parse_query('"love them"').words() == ["love them"]
+
+
 def test_only_exclusions_is_an_error() -> None:
     with pytest.raises(QueryError, match="only excludes"):
         parse_query("-survey -review")

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 STOP_WORDS = frozenset(
     "a an and are as at be by can do does for from has have how in into is it its of on or "
     "our that the their these this those to via was we what when where which who why will "
-    "with using based towards toward".split()
+    "with using based towards toward "
+    # Pronouns and auxiliaries: "teaching robots by showing them" must not rank a paper
+    # titled "Love Them, Hate Them" through the some-of-the-words fallback.
+    "i me my you your he him his she her they them us been were would should could about "
+    "also than then there both each such very just may might must shall".split()
 )
 _TOKEN = re.compile(r'(-?)(?:(\w+):)?("([^"]*)"?|[^\s"]+)')
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
