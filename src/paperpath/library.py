@@ -25,6 +25,7 @@ from paperpath.search import SearchHit, parse_query
 from paperpath.search.engine import search as run_search
 from paperpath.search.filters import make_filters
 from paperpath.search.text_index import IndexBusyError, IndexProgress, TextIndex
+from paperpath.search.types import SearchFilters
 from paperpath.store.db import make_engine, migrate, open_text_index, write_tx
 from paperpath.store.reader import get_paper, iter_papers, library_stats, papers_by_pk
 from paperpath.store.schema import papers as papers_table
@@ -195,18 +196,14 @@ class Library:
         cs.*), since / until (YYYY, YYYY-MM or YYYY-MM-DD), has_code (bool), kind, offset."""
         return self._search(query, limit, None, **filters)
 
-    def _search(self, query: str, limit: int, snippets: int | None, fill: int | None = None,
+    def _search(self, query: str, limit: int, snippets: int | None,
                 **filters: Any) -> list[SearchHit]:
-        offset = int(filters.pop("offset", 0))
-        unknown = set(filters) - {"category", "since", "until", "has_code", "kind"}
-        if unknown:
-            raise TypeError(f"unknown search filter(s): {', '.join(sorted(unknown))}")
+        offset, flt = _search_filters(filters)
         parsed = parse_query(query)
-        flt = make_filters(**filters)
         self._catch_up_index()
         with self.engine.connect() as conn:
             return run_search(conn, parsed, flt, limit=limit, offset=offset,
-                              index=self.text_index, snippets=snippets, fill=fill)
+                              index=self.text_index, snippets=snippets)
 
     def papers(self) -> Iterator[Paper]:
         """Every paper, in the order they were added (streamed in batches)."""
@@ -362,8 +359,7 @@ class Library:
         from paperpath.search.engine import hits, ranking
         from paperpath.search.query import ParsedQuery, QueryError
 
-        offset = int(filters.pop("offset", 0))
-        flt = make_filters(**filters)
+        offset, flt = _search_filters(filters)
         try:
             parsed = parse_query(query)
         except QueryError:
@@ -424,3 +420,13 @@ class Library:
 
     def __repr__(self) -> str:
         return f"Library({self.url!r})"
+
+
+def _search_filters(filters: dict[str, Any]) -> tuple[int, SearchFilters]:
+    """(offset, filters) from the keyword arguments of `search` / `hybrid_search`."""
+    filters = dict(filters)
+    offset = int(filters.pop("offset", 0))
+    unknown = set(filters) - {"category", "since", "until", "has_code", "kind"}
+    if unknown:
+        raise TypeError(f"unknown search filter(s): {', '.join(sorted(unknown))}")
+    return offset, make_filters(**filters)

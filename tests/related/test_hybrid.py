@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from related_data import TOPIC, records
 
 from paperpath import Library
@@ -40,3 +41,11 @@ def test_hybrid_search_filters_and_pages(tmp_path: Path) -> None:
     assert not {h.id for h in hits} & {h.id for h in page2}
     assert lib.hybrid_search("molecules", category="cs.CV") == []  # filters apply to both
     assert lib.hybrid_search("the of and", limit=3)  # stop words only: vectors still answer
+    assert lib.hybrid_search("-graph", limit=3)  # only exclusions: the vectors still answer
+    with pytest.raises(TypeError, match=r"unknown search filter.*venue"):
+        lib.hybrid_search("graph", venue="NeurIPS")
+    # Snippets mark the query's words wherever a hit has them, whichever half found it.
+    for h in lib.hybrid_search("molecule graph", limit=8):
+        text = (h.paper.title + " " + h.paper.abstract).lower()
+        if "molecule" in h.paper.abstract.lower() or "graph" in h.paper.abstract.lower():
+            assert "«" in h.snippet() or "«" in h.title(), (h.id, text[:80])
