@@ -355,7 +355,13 @@ class Library:
         """Keyword (BM25) and vector search fused by reciprocal rank: finds papers that use
         your words and papers that say the same thing in other words. Same filters as
         `search`; scores are RRF scores."""
-        from paperpath.related.hybrid import DEPTH, fused_page, vector_ranking, worker
+        from paperpath.related.hybrid import (
+            DEPTH,
+            fused_page,
+            keyword_weight,
+            vector_ranking,
+            worker,
+        )
         from paperpath.search.engine import hits, ranking
         from paperpath.search.query import ParsedQuery, QueryError
 
@@ -380,7 +386,8 @@ class Library:
             # only some of the words only when those matching all don't fill the page (the
             # vector half finds the rest, and that fallback is the slow part at 1M papers).
             keyword = ranking(conn, parsed, flt, DEPTH, self.text_index, fill=limit + offset)
-            page = fused_page([pk for pk, _ in keyword], vector.result(), limit, offset)
+            page = fused_page([pk for pk, _ in keyword], vector.result(), limit, offset,
+                              keyword_weight(service.embedder.name))
             return hits(conn, parsed, page, self.text_index)
 
     # -- the coach ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 from related_data import TOPIC, records
 
 from paperpath import Library
-from paperpath.related.hybrid import KEYWORD_WEIGHT, RRF_K, fused_page, rrf
+from paperpath.related.hybrid import KEYWORD_WEIGHT, RRF_K, fused_page, keyword_weight, rrf
 
 
 def test_rrf_rewards_agreement_and_keeps_order() -> None:
@@ -28,6 +28,14 @@ def test_fused_page_trusts_the_keyword_list_more() -> None:
     assert [pk for pk, _ in page] == [30, 10, 20]
     assert page[0][1] == KEYWORD_WEIGHT / (RRF_K + 3) + 1 / (RRF_K + 2)
     assert fused_page([10, 20, 30], [40, 30], limit=2, offset=1)[0][0] == 10
+    # With equal weights (a transformer's vectors) the vector list's first pick comes second.
+    assert [pk for pk, _ in fused_page([10, 20, 30], [40, 30], limit=3, weight=1.0)] == [
+        30, 10, 40]
+
+
+def test_keyword_weight_follows_the_embedder() -> None:
+    assert keyword_weight("paperpath-static-minilm-v1") == KEYWORD_WEIGHT == 2.0
+    assert keyword_weight("st:sentence-transformers/all-MiniLM-L6-v2") == 1.0
 
 
 def test_hybrid_search_filters_and_pages(tmp_path: Path) -> None:
