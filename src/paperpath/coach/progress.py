@@ -321,6 +321,7 @@ def progress(lib: Library, *, weeks: int | None = None, today: date | None = Non
 def saved_map_path(lib: Library) -> Path | None:
     """The saved map of the field of this library, or None. Prefers the model in use (as the
     related-work service picks it), else the most recently written map."""
+    from paperpath.embed import is_static
     from paperpath.related.service import chosen_model, vectors_dir
     from paperpath.vectors.index import _slug
 
@@ -333,7 +334,7 @@ def saved_map_path(lib: Library) -> Path | None:
     model = os.environ.get("PAPERPATH_EMBEDDER") or chosen_model(lib.engine) or "static"
     bare = model.removeprefix("st:")
     wanted = {_slug(bare), _slug(f"st:{bare}")}
-    static = bare.lower() in {"", "static", "default"} or bare.startswith("paperpath-static")
+    static = is_static(bare)
 
     def rank(path: Path) -> tuple[bool, float]:
         name = path.parent.name

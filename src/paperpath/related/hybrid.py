@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from sqlalchemy import Connection, select
 
+from paperpath.embed import is_static
 from paperpath.search.filters import filter_conditions
 from paperpath.search.types import SearchFilters
 from paperpath.store.schema import papers
@@ -30,8 +31,7 @@ TRANSFORMER_KEYWORD_WEIGHT = 1.0
 
 def keyword_weight(embedder_name: str) -> float:
     """How much the keyword list counts against the vector list for this embedder."""
-    static = embedder_name.startswith("paperpath-static")
-    return KEYWORD_WEIGHT if static else TRANSFORMER_KEYWORD_WEIGHT
+    return KEYWORD_WEIGHT if is_static(embedder_name) else TRANSFORMER_KEYWORD_WEIGHT
 
 
 DEPTH = 100  # how deep each list goes into the fusion

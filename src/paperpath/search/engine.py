@@ -144,7 +144,7 @@ def _find_variants(searcher: tantivy.Searcher, field: str, word: str) -> list[st
 def _term(idx: tantivy.Index, searcher: tantivy.Searcher, term: Term,
           cache: Forms | None = None) -> tantivy.Query:
     fields = [term.column] if term.column else list(FIELDS)
-    text = term.text.replace('"', " ").replace("\\", " ").strip()
+    text = _clean(term)
     words = _WORDS.analyze(text)
     should = tantivy.Occur.Should
     if not words:  # nothing left after tokenising (e.g. only punctuation)
@@ -193,8 +193,13 @@ def _plain_word(term: Term) -> str | None:
     """The word of a term that is one plain word (no phrase, prefix or field), else None."""
     if term.phrase or term.prefix or term.column:
         return None
-    words = _WORDS.analyze(term.text.replace('"', " ").replace("\\", " "))
+    words = _WORDS.analyze(_clean(term))
     return words[0] if len(words) == 1 else None
+
+
+def _clean(term: Term) -> str:
+    """A term's text without the characters that would break tantivy's query syntax."""
+    return term.text.replace('"', " ").replace("\\", " ").strip()
 
 
 def _loose(terms: list[Term]) -> list[Term]:
